@@ -1,0 +1,59 @@
+"""Replace and deep-merge semantics for a user record's JSON metadata.
+
+A user carries three JSON metadata fields. A *replace* write (``PUT``)
+overwrites each provided field whole; a *deep-merge* write (``PATCH``)
+applies RFC 7396 JSON Merge Patch to each provided field. A field left out
+of a request is :data:`OMITTED` and keeps its stored value.
+"""
+
+from ._errors import (
+    ERROR_CODES,
+    ErrorCode,
+    ErrorCodeInfo,
+    InvalidArgumentError,
+    InvalidValueError,
+    MetadataError,
+)
+from ._records import UserMetadata, UserMetadataParams
+from ._semantics import (
+    RULES,
+    Action,
+    FieldState,
+    Operation,
+    Rule,
+    merge_metadata,
+    merge_patch,
+    replace_metadata,
+)
+from ._sentinel import OMITTED, Omittable, Omitted
+from ._types import FIELDS, FieldName, JSONValue, Metadata
+from ._values import json_equal
+
+__all__ = [
+    "ERROR_CODES",
+    "FIELDS",
+    "OMITTED",
+    "RULES",
+    "Action",
+    "ErrorCode",
+    "ErrorCodeInfo",
+    "FieldName",
+    "FieldState",
+    "InvalidArgumentError",
+    "InvalidValueError",
+    "JSONValue",
+    "Metadata",
+    "MetadataError",
+    "Omittable",
+    "Omitted",
+    "Operation",
+    "Rule",
+    "UserMetadata",
+    "UserMetadataParams",
+    "json_equal",
+    "merge_metadata",
+    "merge_patch",
+    "replace_metadata",
+]
+
+__version__ = "0.1.0"

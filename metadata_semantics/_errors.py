@@ -1,0 +1,209 @@
+"""The error family, and the table of error codes as data.
+
+Every failure caused by bad input is a :class:`MetadataError`. Each carries a
+stable ``code`` (the contract, listed in :data:`ERROR_CODES`) and a JSON
+Pointer ``path`` (RFC 6901) to the offending place. The message text is for
+people and may change between releases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "ERROR_CODES",
+    "ErrorCode",
+    "ErrorCodeInfo",
+    "InvalidArgumentError",
+    "InvalidValueError",
+    "MetadataError",
+    "Source",
+    "format_pointer",
+]
+
+Source: TypeAlias = Literal["request", "stored"]
+"""Which input an error was found in: the request (a client's fault) or the
+stored record (the server's own data)."""
+
+
+def format_pointer(segments: tuple[str | int, ...], /) -> str:
+    """Join path segments into an RFC 6901 JSON Pointer (``""`` is the root)."""
+    parts: list[str] = []
+    for segment in segments:
+        if isinstance(segment, int):
+            parts.append(f"/{segment}")
+        else:
+            parts.append("/" + segment.replace("~", "~0").replace("/", "~1"))
+    return "".join(parts)
+
+
+# A path is kept as segments and only joined into a pointer when asked for,
+# so that deep traversals never pay for strings they will not need.
+
+
+class MetadataError(ValueError):
+    """Bad input: the one base class for every error this library raises on data.
+
+    ``code`` is a stable snake_case string from :data:`ERROR_CODES`; ``path`` is
+    a JSON Pointer to the offending place; ``field`` names the metadata field
+    when there is one; ``source`` says whether the request or the stored record
+    held the problem. Only the type, ``code``, ``path``, ``field`` and
+    ``source`` are the contract: the message wording is not.
+    """
+
+    __slots__ = ("_segments", "code", "detail", "field", "source")
+
+    code: str
+    detail: str
+    field: str | None
+    source: Source
+
+    def __init__(
+        self,
+        detail: str,
+        /,
+        *,
+        code: str,
+        segments: tuple[str | int, ...] = (),
+        field: str | None = None,
+        source: Source = "request",
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code
+        self._segments = segments
+        self.field = field
+        self.source = source
+
+    @property
+    def segments(self) -> tuple[str | int, ...]:
+        """The path as a tuple of object keys (``str``) and array indices (``int``)."""
+        return self._segments
+
+    @property
+    def path(self) -> str:
+        """The JSON Pointer (RFC 6901) to the offending place; ``""`` is the root."""
+        return format_pointer(self._segments)
+
+    def prepend_path(self, *segments: str | int) -> None:
+        """Re-anchor the path below ``segments``, for an error raised inside a larger document.
+
+        Changes this error in place (as :meth:`BaseException.add_note` does), so
+        it can be re-raised with its original traceback.
+        """
+        # Used where a field's value meets the request body around it.
+        self._segments = segments + self._segments
+
+    def __str__(self) -> str:
+        where: list[str] = []
+        if self.source == "stored":
+            where.append("stored")
+        if self.field is not None:
+            where.append(self.field)
+        where.append(f"at {self.path!r}" if self._segments else "at the root")
+        return f"{self.detail} [{self.code}; {' '.join(where)}]"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.detail!r}, code={self.code!r}, "
+            f"path={self.path!r}, field={self.field!r}, source={self.source!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments are not restored by the default exception
+        # pickling, which would break errors sent between processes.
+        return (
+            _rebuild,
+            (type(self), self.detail, self.code, self._segments, self.field, self.source),
+        )
+
+
+def _rebuild(
+    cls: type[MetadataError],
+    detail: str,
+    code: str,
+    segments: tuple[str | int, ...],
+    field: str | None,
+    source: Source,
+) -> MetadataError:
+    return cls(detail, code=code, segments=segments, field=field, source=source)
+
+
+class InvalidValueError(MetadataError):
+    """A value is not JSON, or a field holds something other than an object or null."""
+
+    __slots__ = ()
+
+
+class InvalidArgumentError(MetadataError):
+    """An argument is of the wrong kind altogether (for example not a record)."""
+
+    __slots__ = ()
+
+
+ErrorCode: TypeAlias = Literal[
+    "unsupported_type",
+    "non_string_key",
+    "non_finite_number",
+    "invalid_string",
+    "circular_reference",
+    "misplaced_omitted",
+    "invalid_field",
+    "invalid_argument",
+]
+"""Every stable error code."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorCodeInfo:
+    """One row of the error table: a code, the class that carries it, its meaning."""
+
+    code: ErrorCode
+    error_type: type[MetadataError]
+    meaning: str
+
+
+def _table(*rows: ErrorCodeInfo) -> Mapping[str, ErrorCodeInfo]:
+    return MappingProxyType({row.code: row for row in rows})
+
+
+ERROR_CODES: Final[Mapping[str, ErrorCodeInfo]] = _table(
+    ErrorCodeInfo(
+        "unsupported_type",
+        InvalidValueError,
+        "A value has a Python type with no JSON form (set, tuple, bytes, other objects).",
+    ),
+    ErrorCodeInfo("non_string_key", InvalidValueError, "An object key is not a `str`."),
+    ErrorCodeInfo("non_finite_number", InvalidValueError, "A number is NaN or infinite."),
+    ErrorCodeInfo(
+        "invalid_string",
+        InvalidValueError,
+        "A string or key holds a lone surrogate and has no UTF-8 form.",
+    ),
+    ErrorCodeInfo(
+        "circular_reference",
+        InvalidValueError,
+        "A container holds itself, directly or through others.",
+    ),
+    ErrorCodeInfo(
+        "misplaced_omitted",
+        InvalidValueError,
+        "`OMITTED` appears inside a value; it may only stand for a whole field.",
+    ),
+    ErrorCodeInfo(
+        "invalid_field",
+        InvalidValueError,
+        "A metadata field holds something other than an object or null.",
+    ),
+    ErrorCodeInfo(
+        "invalid_argument",
+        InvalidArgumentError,
+        "An argument is not of the documented kind (for example not a `UserMetadata`).",
+    ),
+)
+"""Every error code, the exception class that carries it, and what it means."""

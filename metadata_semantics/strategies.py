@@ -1,0 +1,226 @@
+"""Hypothesis strategies for JSON metadata, records and requests.
+
+Another project can property-test its own implementation with these; this
+project's tests use them too. Hypothesis is an optional extra: install
+``metadata-semantics[test]`` to use this module.
+
+The generators lean towards the cases that break implementations: keys such
+as ``__proto__``, ``""``, ``a/b`` and ``~1``, non-BMP text, integers past
+2**53, ``-0.0``, ``True`` beside ``1`` and ``1`` beside ``1.0``, nulls inside
+arrays, and a few keys shared between stored values and patches so that
+merges really overlap.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Final
+
+try:
+    from hypothesis import strategies as st
+except ImportError as error:  # pragma: no cover - exercised without the extra
+    raise ImportError(
+        "metadata_semantics.strategies needs Hypothesis: pip install 'metadata-semantics[test]'"
+    ) from error
+
+from ._records import UserMetadata, UserMetadataParams
+from ._sentinel import OMITTED, Omittable
+
+if TYPE_CHECKING:
+    from ._types import JSONValue, Metadata
+
+__all__ = [
+    "EDGE_KEYS",
+    "bad_values",
+    "deep_values",
+    "field_values",
+    "json_scalars",
+    "json_values",
+    "keys",
+    "metadata",
+    "params",
+    "request_fields",
+    "user_metadata",
+]
+
+EDGE_KEYS: Final[tuple[str, ...]] = (
+    "",
+    "__proto__",
+    "constructor",
+    "prototype",
+    "toString",
+    "hasOwnProperty",
+    "a/b",
+    "~1",
+    "~0",
+    "/",
+    "~",
+    "0",
+    "-1",
+    "null",
+    " ",
+    "\u00e9",
+    "\U0001f600",
+    "\u0000",
+)
+"""Object keys that break naive implementations in some language."""
+
+# A handful of short keys make stored values and patches collide often.
+_COMMON_KEYS: Final[tuple[str, ...]] = ("a", "b", "c", "role", "tags")
+
+_TEXT: Final = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+def keys() -> st.SearchStrategy[str]:
+    """Object keys: mostly short shared names and edge cases, sometimes any text."""
+    return st.one_of(
+        st.sampled_from(_COMMON_KEYS),
+        st.sampled_from(EDGE_KEYS),
+        _TEXT,
+    )
+
+
+def json_scalars() -> st.SearchStrategy[JSONValue]:
+    """JSON scalars with the hazards weighted in: -0.0, 2**53 + 1, bools, big ints."""
+    return st.one_of(
+        st.none(),
+        st.booleans(),
+        st.sampled_from((0, 1, -1, 2**53, 2**53 + 1, -(2**63), 10**30)),
+        st.integers(),
+        st.sampled_from((0.0, -0.0, 1.0, 0.5, 1e300, -1e-300, 2.0**53)),
+        st.floats(allow_nan=False, allow_infinity=False),
+        _TEXT,
+    )
+
+
+def json_values(*, max_leaves: int = 25) -> st.SearchStrategy[JSONValue]:
+    """Any JSON value: scalars, arrays (nulls inside included) and objects."""
+    return st.recursive(
+        json_scalars(),
+        lambda children: st.one_of(
+            st.lists(children, max_size=4),
+            st.dictionaries(keys(), children, max_size=4),
+        ),
+        max_leaves=max_leaves,
+    )
+
+
+def metadata(*, max_leaves: int = 25) -> st.SearchStrategy[Metadata]:
+    """A JSON object: what a metadata field holds when it is not null."""
+    return st.dictionaries(keys(), json_values(max_leaves=max_leaves), max_size=5)
+
+
+def _empty_object() -> Metadata:
+    return {}
+
+
+def field_values() -> st.SearchStrategy[Metadata | None]:
+    """A stored field: an object (empty ones included) or null."""
+    return st.one_of(st.none(), st.builds(_empty_object), metadata())
+
+
+def request_fields() -> st.SearchStrategy[Omittable[Metadata | None]]:
+    """A request field in each of its states: omitted, null, ``{}`` or an object."""
+    return st.one_of(st.just(OMITTED), st.none(), st.builds(_empty_object), metadata())
+
+
+def user_metadata() -> st.SearchStrategy[UserMetadata]:
+    """A stored record with any mix of object and null fields."""
+    return st.builds(
+        UserMetadata,
+        public_metadata=field_values(),
+        private_metadata=field_values(),
+        unsafe_metadata=field_values(),
+    )
+
+
+def params() -> st.SearchStrategy[UserMetadataParams]:
+    """A write request with each field omitted, null, ``{}`` or an object."""
+    return st.builds(
+        UserMetadataParams,
+        public_metadata=request_fields(),
+        private_metadata=request_fields(),
+        unsafe_metadata=request_fields(),
+    )
+
+
+def deep_values(*, min_depth: int = 1, max_depth: int = 2000) -> st.SearchStrategy[JSONValue]:
+    """A chain of nested objects and arrays, for depth handling."""
+
+    def build(depth: int, shape: list[bool]) -> JSONValue:
+        value: JSONValue = "leaf"
+        for index in range(depth):
+            value = {"k": value} if shape[index % len(shape)] else [value]
+        return value
+
+    return st.builds(
+        build,
+        st.integers(min_value=min_depth, max_value=max_depth),
+        st.lists(st.booleans(), min_size=1, max_size=8),
+    )
+
+
+def _empty_set() -> set[int]:
+    return set()
+
+
+_POISON: Final[st.SearchStrategy[object]] = st.one_of(
+    st.sampled_from(
+        (
+            math.nan,
+            math.inf,
+            -math.inf,
+            b"bytes",
+            (1, 2),
+            frozenset({1}),
+            OMITTED,
+            "\ud800",
+            "x\udfffy",
+        )
+    ),
+    st.builds(_empty_set),
+    st.builds(object),
+    st.builds(complex, st.floats(allow_nan=False), st.floats(allow_nan=False)),
+)
+
+
+def _cycle(base: Metadata) -> object:
+    inner: dict[str, object] = dict(base)
+    inner["self"] = inner
+    return inner
+
+
+def _with_key(key: object) -> object:
+    return {key: 1}
+
+
+def _in_array(value: object, good: list[JSONValue]) -> object:
+    return [*good, value]
+
+
+def _in_object(key: str, value: object, good: Metadata) -> object:
+    return {**good, key: value}
+
+
+def _nest(children: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return st.one_of(
+        st.builds(_in_array, children, st.lists(json_values(max_leaves=3), max_size=2)),
+        st.builds(_in_object, keys(), children, metadata(max_leaves=3)),
+    )
+
+
+def bad_values() -> st.SearchStrategy[object]:
+    """A value that is not JSON somewhere inside: every such input must be rejected.
+
+    The poison sits at the top or nested in objects and arrays: non-JSON
+    types, NaN and infinities, lone surrogates, ``OMITTED``, non-``str`` keys
+    and cycles.
+    """
+    bad_key = st.one_of(
+        st.integers(),
+        st.none(),
+        st.just((1, 2)),
+        st.just("\udc80"),
+    ).map(_with_key)
+    leaf = st.one_of(_POISON, bad_key, st.builds(_cycle, metadata(max_leaves=3)))
+    return st.recursive(leaf, _nest, max_leaves=4)

@@ -1,0 +1,31 @@
+"""Hypothesis profiles, and the type-strict comparison every test uses.
+
+Pick a profile with ``HYPOTHESIS_PROFILE``: ``dev`` (the default, quick),
+``ci`` (thorough) or ``fuzz`` (long; give it a time box).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from hypothesis import HealthCheck, settings
+
+_SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.register_profile(
+    "ci",
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=_SLOW_DATA,
+    print_blob=True,
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=1_000_000,
+    deadline=timedelta(seconds=5),
+    suppress_health_check=_SLOW_DATA,
+    print_blob=True,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
