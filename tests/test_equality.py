@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import given
@@ -108,3 +108,29 @@ def test_equal_nested_arrays_and_objects_built_apart() -> None:
 def test_params_do_not_equal_other_types() -> None:
     assert UserMetadataParams() != UserMetadata()
     assert UserMetadataParams() != {}
+
+
+def _twin(value: object) -> tuple[object, bool]:
+    """A copy of `value` with every bool turned into an int and every int into a
+    float; the flag says whether anything was turned."""
+    if type(value) is bool:
+        return int(value), True
+    if type(value) is int:
+        return float(value) if abs(value) < 2**53 else value, abs(value) < 2**53
+    if isinstance(value, list):
+        pairs = [_twin(item) for item in cast("list[object]", value)]
+        return [item for item, _ in pairs], any(changed for _, changed in pairs)
+    if isinstance(value, dict):
+        members = {key: _twin(item) for key, item in cast("dict[str, object]", value).items()}
+        return (
+            {key: item for key, (item, _) in members.items()},
+            any(changed for _, changed in members.values()),
+        )
+    return value, False
+
+
+@given(json_values())
+def test_a_twin_with_python_equal_numbers_is_a_different_json_value(value: JSONValue) -> None:
+    """`True == 1 == 1.0` in Python, yet they are three different JSON values."""
+    twin, changed = _twin(value)
+    assert json_equal(value, cast("JSONValue", twin)) is not changed
