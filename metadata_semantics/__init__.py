@@ -11,9 +11,14 @@ from ._errors import (
     ErrorCode,
     ErrorCodeInfo,
     InvalidArgumentError,
+    InvalidBodyError,
+    InvalidJSONError,
     InvalidValueError,
+    LimitExceededError,
     MetadataError,
+    UnsupportedMethodError,
 )
+from ._json import parse_json
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import (
     RULES,
@@ -40,19 +45,24 @@ __all__ = [
     "FieldName",
     "FieldState",
     "InvalidArgumentError",
+    "InvalidBodyError",
+    "InvalidJSONError",
     "InvalidValueError",
     "JSONValue",
+    "LimitExceededError",
     "Metadata",
     "MetadataError",
     "Omittable",
     "Omitted",
     "Operation",
     "Rule",
+    "UnsupportedMethodError",
     "UserMetadata",
     "UserMetadataParams",
     "json_equal",
     "merge_metadata",
     "merge_patch",
+    "parse_json",
     "replace_metadata",
 ]
 

@@ -13,6 +13,7 @@ merges really overlap.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING, Final
 
@@ -34,7 +35,9 @@ __all__ = [
     "bad_values",
     "deep_values",
     "field_values",
+    "json_like_texts",
     "json_scalars",
+    "json_texts",
     "json_values",
     "keys",
     "metadata",
@@ -224,3 +227,47 @@ def bad_values() -> st.SearchStrategy[object]:
     ).map(_with_key)
     leaf = st.one_of(_POISON, bad_key, st.builds(_cycle, metadata(max_leaves=3)))
     return st.recursive(leaf, _nest, max_leaves=4)
+
+
+# Wire texts -----------------------------------------------------------------
+
+
+def _dumps(value: JSONValue, ensure_ascii: bool, indent: int | None, spaced: bool) -> str:
+    separators = (", ", ": ") if spaced else (",", ":")
+    return json.dumps(
+        value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, allow_nan=False
+    )
+
+
+def json_texts(values: st.SearchStrategy[JSONValue] | None = None) -> st.SearchStrategy[str]:
+    """JSON texts of ``values`` (any JSON value by default), in the layouts senders use.
+
+    Non-ASCII is escaped or not (so non-BMP text arrives as surrogate-pair
+    escapes), and the text is compact, spaced or indented.
+    """
+    return st.builds(
+        _dumps,
+        json_values() if values is None else values,
+        st.booleans(),
+        st.one_of(st.none(), st.integers(min_value=0, max_value=2)),
+        st.booleans(),
+    )
+
+
+_TOKENS: Final[tuple[str, ...]] = (
+    "{", "}", "[", "]", ",", ":", '"', "\\", " ", "\n", "\t", "\r",
+    "true", "false", "null", "NaN", "Infinity", "-Infinity", "-", "+", ".", "e", "E",
+    "0", "1", "01", "1e999", "-0", "2.5", "1e5", '"a"', '"b"', '"\\u00e9"', '"\\ud800"',
+    '"\\udc00"', '"\\ud83d\\ude00"', '"\\x"', '"\x01"', "\ufeff", "\u00e9", "\ud800",
+    '"public_metadata"', '"publicMetadata"', '"private_metadata"', '"unsafe_metadata"',
+)  # fmt: skip
+
+
+def json_like_texts() -> st.SearchStrategy[str]:
+    """Text built from JSON's own tokens and its usual mistakes: mostly almost-JSON.
+
+    Random text rarely gets past the first character of a parser; this
+    reaches its deeper states (duplicate keys, bad escapes, lone
+    surrogates, stray commas, trailing data, a byte order mark).
+    """
+    return st.lists(st.sampled_from(_TOKENS), max_size=30).map("".join)
