@@ -19,6 +19,7 @@ from ._errors import (
     UnsupportedMethodError,
 )
 from ._json import parse_json
+from ._limits import UPSTREAM_LIMITS, Limits
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import (
     RULES,
@@ -31,14 +32,18 @@ from ._semantics import (
     replace_metadata,
 )
 from ._sentinel import OMITTED, Omittable, Omitted
-from ._types import FIELDS, FieldName, JSONValue, Metadata
+from ._types import FIELDS, WIRE_NAMES, FieldName, JSONValue, Metadata, Naming
 from ._values import json_equal
+from ._wire import METHODS, apply_request
 
 __all__ = [
     "ERROR_CODES",
     "FIELDS",
+    "METHODS",
     "OMITTED",
     "RULES",
+    "UPSTREAM_LIMITS",
+    "WIRE_NAMES",
     "Action",
     "ErrorCode",
     "ErrorCodeInfo",
@@ -50,8 +55,10 @@ __all__ = [
     "InvalidValueError",
     "JSONValue",
     "LimitExceededError",
+    "Limits",
     "Metadata",
     "MetadataError",
+    "Naming",
     "Omittable",
     "Omitted",
     "Operation",
@@ -59,6 +66,7 @@ __all__ = [
     "UnsupportedMethodError",
     "UserMetadata",
     "UserMetadataParams",
+    "apply_request",
     "json_equal",
     "merge_metadata",
     "merge_patch",

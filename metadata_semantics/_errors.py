@@ -287,6 +287,14 @@ ErrorCode: TypeAlias = Literal[
     "duplicate_key",
     "invalid_utf8",
     "byte_order_mark",
+    "invalid_body",
+    "unknown_key",
+    "duplicate_field",
+    "missing_field",
+    "unsupported_method",
+    "field_too_large",
+    "metadata_too_large",
+    "too_deep",
 ]
 """Every stable error code."""
 
@@ -366,6 +374,46 @@ ERROR_CODES: Final[Mapping[str, ErrorCodeInfo]] = _table(
         "byte_order_mark",
         InvalidJSONError,
         "The text starts with a byte order mark (U+FEFF), which JSON senders must not add.",
+    ),
+    ErrorCodeInfo(
+        "invalid_body",
+        InvalidBodyError,
+        "A request body or user object is not a JSON object.",
+    ),
+    ErrorCodeInfo(
+        "unknown_key",
+        InvalidBodyError,
+        "A request body has a member that is not one of the three fields in its naming.",
+    ),
+    ErrorCodeInfo(
+        "duplicate_field",
+        InvalidBodyError,
+        "A body spells one field both ways (`public_metadata` and `publicMetadata`).",
+    ),
+    ErrorCodeInfo(
+        "missing_field",
+        InvalidBodyError,
+        "A user object lacks one of the three metadata members.",
+    ),
+    ErrorCodeInfo(
+        "unsupported_method",
+        UnsupportedMethodError,
+        "The HTTP method is not `PUT` or `PATCH` (methods are case-sensitive).",
+    ),
+    ErrorCodeInfo(
+        "field_too_large",
+        LimitExceededError,
+        "A field of the result is larger than `Limits.max_field_bytes`.",
+    ),
+    ErrorCodeInfo(
+        "metadata_too_large",
+        LimitExceededError,
+        "The three fields of the result together are larger than `Limits.max_total_bytes`.",
+    ),
+    ErrorCodeInfo(
+        "too_deep",
+        LimitExceededError,
+        "A field of the result nests deeper than `Limits.max_depth`.",
     ),
 )
 """Every error code, the exception class that carries it, and what it means."""

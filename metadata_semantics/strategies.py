@@ -28,11 +28,13 @@ from ._records import UserMetadata, UserMetadataParams
 from ._sentinel import OMITTED, Omittable
 
 if TYPE_CHECKING:
-    from ._types import JSONValue, Metadata
+    from ._types import JSONValue, Metadata, Naming
 
 __all__ = [
     "EDGE_KEYS",
     "bad_values",
+    "bodies",
+    "body_texts",
     "deep_values",
     "field_values",
     "json_like_texts",
@@ -271,3 +273,21 @@ def json_like_texts() -> st.SearchStrategy[str]:
     surrogates, stray commas, trailing data, a byte order mark).
     """
     return st.lists(st.sampled_from(_TOKENS), max_size=30).map("".join)
+
+
+def _to_body(request: UserMetadataParams, naming: Naming) -> dict[str, Metadata | None]:
+    return request.to_body(naming=naming)
+
+
+def bodies(*, naming: Naming = "snake") -> st.SearchStrategy[dict[str, Metadata | None]]:
+    """Decoded request bodies in ``naming``: each field absent, null, ``{}`` or an object."""
+    return st.builds(_to_body, params(), st.just(naming))
+
+
+def _encode(text: str, as_bytes: bool) -> str | bytes:
+    return text.encode("utf-8") if as_bytes else text
+
+
+def body_texts(*, naming: Naming = "snake") -> st.SearchStrategy[str | bytes]:
+    """Request bodies as JSON text, ``str`` or UTF-8 ``bytes``, in the layouts senders use."""
+    return st.builds(_encode, json_texts(bodies(naming=naming)), st.booleans())  # type: ignore[arg-type]
