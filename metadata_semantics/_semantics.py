@@ -131,7 +131,13 @@ def _check_arguments(stored: object, params: object) -> None:
         )
 
 
-def _write(operation: Operation, stored: UserMetadata, params: UserMetadataParams) -> UserMetadata:
+def _write(
+    operation: Operation,
+    stored: UserMetadata,
+    params: UserMetadataParams,
+    *,
+    share: bool = False,
+) -> UserMetadata:
     _check_arguments(stored, params)
     # Every field is classified before any is built, so a bad field anywhere
     # fails the whole write before any work is done.
@@ -142,43 +148,55 @@ def _write(operation: Operation, stored: UserMetadata, params: UserMetadataParam
     for name, action in zip(FIELDS, actions, strict=True):
         if action == "keep":
             kept = _stored_field(stored, name)
-            values.append(cast("Metadata | None", copy_json(kept, field=name, source="stored")))
+            if not share:
+                kept = cast("Metadata | None", copy_json(kept, field=name, source="stored"))
+            values.append(kept)
         elif action == "set_null":
             values.append(None)
         elif action == "overwrite":
-            values.append(cast("Metadata", copy_json(getattr(params, name), field=name)))
+            given = copy_json(getattr(params, name), field=name, share=share)
+            values.append(cast("Metadata", given))
         else:
-            merged = merge_json(getattr(stored, name), getattr(params, name), field=name)
+            merged = merge_json(
+                getattr(stored, name), getattr(params, name), field=name, share=share
+            )
             values.append(cast("Metadata", merged))
     return UserMetadata(*values)
 
 
-def replace_metadata(stored: UserMetadata, params: UserMetadataParams, /) -> UserMetadata:
+def replace_metadata(
+    stored: UserMetadata, params: UserMetadataParams, /, *, share: bool = False
+) -> UserMetadata:
     """Return the record after a replace write (``PUT``): each provided field overwritten whole.
 
     An omitted field keeps its stored value; a provided one becomes exactly the
     given object or null, with no merging at any level. Raises
-    :class:`MetadataError` on bad input; never changes its arguments.
+    :class:`MetadataError` on bad input; never changes its arguments. With
+    ``share``, the result may hold the very objects of its arguments.
     """
-    return _write("replace", stored, params)
+    return _write("replace", stored, params, share=share)
 
 
-def merge_metadata(stored: UserMetadata, params: UserMetadataParams, /) -> UserMetadata:
+def merge_metadata(
+    stored: UserMetadata, params: UserMetadataParams, /, *, share: bool = False
+) -> UserMetadata:
     """Return the record after a deep-merge write (``PATCH``): RFC 7396 per field.
 
     An omitted field keeps its stored value; ``None`` stores null; an object is
     merged into the stored value with :func:`merge_patch`. Raises
-    :class:`MetadataError` on bad input; never changes its arguments.
+    :class:`MetadataError` on bad input; never changes its arguments. With
+    ``share``, the result may hold the very objects of its arguments.
     """
-    return _write("merge", stored, params)
+    return _write("merge", stored, params, share=share)
 
 
-def merge_patch(target: JSONValue, patch: JSONValue, /) -> JSONValue:
+def merge_patch(target: JSONValue, patch: JSONValue, /, *, share: bool = False) -> JSONValue:
     """Return ``MergePatch(target, patch)`` exactly as RFC 7396 section 2 defines it.
 
     A non-object patch replaces the target; an object patch merges member by
     member, and a null member removes that key. Raises :class:`MetadataError`
     if the patch (or a part of the target that is kept) is not JSON; never
-    changes its arguments.
+    changes its arguments. With ``share``, only the objects along the patched
+    paths are new and the rest is shared with the arguments.
     """
-    return merge_json(target, patch)
+    return merge_json(target, patch, share=share)

@@ -1,0 +1,228 @@
+"""Recursive fast paths for ordinary JSON values, and the structural-sharing merge.
+
+These functions only ever *accept*. They handle the values that make up
+nearly every real document (exact built-in types, UTF-8-clean text, finite
+numbers, nesting under :data:`LIMIT`) in one recursive pass that validates
+and copies together. On anything else (a subclass, a non-JSON value, a
+surrogate, deep nesting, a cycle, which shows up as deep nesting) they raise
+:class:`Bail`, and the caller runs the iterative engine in ``_values`` from
+the start. The engine alone decides what is an error and where it is, so
+the rules have one source of truth; the fast paths never build a path and
+never raise an error of their own.
+"""
+
+# The values here are typed Any on purpose: the code checks every type
+# itself, at run time, and a cast per member would cost what it saves.
+# pyright: reportUnknownVariableType=false
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+__all__ = ["LIMIT", "Bail", "check_value", "copy_dict", "copy_list", "merge_dict", "share_merge"]
+
+LIMIT: Final = 200
+"""Nesting the recursive paths handle before they hand over to the engine.
+
+Low enough that a caller already some way down the stack keeps a wide
+margin under the default recursion limit of 1,000; a :class:`RecursionError`
+is caught by the callers all the same.
+"""
+
+
+class Bail(Exception):  # noqa: N818 - a control-flow signal, never seen by users
+    """The fast path met something it does not handle; run the engine instead."""
+
+    __slots__ = ()
+
+
+def _utf8(text: str) -> bool:
+    # Only non-ASCII text reaches here: a lone surrogate is its only way to
+    # have no UTF-8 form.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def copy_dict(value: dict[str, Any], depth: int, /) -> dict[str, Any]:  # noqa: C901 - one flat loop per container, for speed
+    """Return a validated copy of an exact ``dict``, or raise :class:`Bail`."""
+    if depth > LIMIT:
+        raise Bail
+    depth += 1
+    # A shallow copy in C, then only containers are replaced: scalars are
+    # immutable and already in place.
+    out = value.copy()
+    for key, member in value.items():
+        if type(key) is not str or not (key.isascii() or _utf8(key)):
+            raise Bail
+        kind = type(member)
+        if kind is str:
+            if not (member.isascii() or _utf8(member)):
+                raise Bail
+        elif kind is dict:
+            out[key] = copy_dict(member, depth)
+        elif kind is list:
+            out[key] = copy_list(member, depth)
+        elif kind is float:
+            # NaN and the infinities are the floats where x - x is not 0.
+            if member - member != 0.0:
+                raise Bail
+        elif kind is not int and kind is not bool and member is not None:
+            raise Bail
+    return out
+
+
+def copy_list(value: list[Any], depth: int, /) -> list[Any]:
+    """Return a validated copy of an exact ``list``, or raise :class:`Bail`."""
+    if depth > LIMIT:
+        raise Bail
+    depth += 1
+    out = value.copy()
+    for index, member in enumerate(value):
+        kind = type(member)
+        if kind is str:
+            if not (member.isascii() or _utf8(member)):
+                raise Bail
+        elif kind is dict:
+            out[index] = copy_dict(member, depth)
+        elif kind is list:
+            out[index] = copy_list(member, depth)
+        elif kind is float:
+            if member - member != 0.0:
+                raise Bail
+        elif kind is not int and kind is not bool and member is not None:
+            raise Bail
+    return out
+
+
+def check_value(value: Any, depth: int, /) -> None:  # noqa: C901 - one flat loop per container, for speed
+    """Return if ``value`` is plain JSON that can be shared as it is; else raise :class:`Bail`.
+
+    Plain means what the engine would copy unchanged: exact built-in types
+    only, so sharing it gives the same result as copying it.
+    """
+    if depth > LIMIT:
+        raise Bail
+    kind = type(value)
+    if kind is str:
+        if not (value.isascii() or _utf8(value)):
+            raise Bail
+    elif kind is dict:
+        for key, member in value.items():
+            if type(key) is not str or not (key.isascii() or _utf8(key)):
+                raise Bail
+            check_value(member, depth + 1)
+    elif kind is list:
+        for member in value:
+            check_value(member, depth + 1)
+    elif kind is float:
+        if value - value != 0.0:
+            raise Bail
+    elif kind is not int and kind is not bool and value is not None:
+        raise Bail
+
+
+def merge_dict(target: Any, patch: dict[str, Any], depth: int, /) -> dict[str, Any]:  # noqa: C901, PLR0912 - one flat loop per container, for speed
+    """Return RFC 7396 ``MergePatch(target, patch)`` as a new document, or raise :class:`Bail`.
+
+    ``patch`` is an exact ``dict``. Members of the target that the patch
+    names are not copied; their scalars are still looked at, and a bad one
+    hands the whole merge to the engine, which then correctly ignores it.
+    """
+    if depth > LIMIT:
+        raise Bail
+    depth += 1
+    if type(target) is dict:
+        stored: dict[str, Any] = target
+        out: dict[str, Any] = stored.copy()
+        for key, member in stored.items():
+            if type(key) is not str or not (key.isascii() or _utf8(key)):
+                raise Bail
+            kind = type(member)
+            if kind is str:
+                if not (member.isascii() or _utf8(member)):
+                    raise Bail
+            elif kind is dict:
+                if key not in patch:
+                    out[key] = copy_dict(member, depth)
+            elif kind is list:
+                if key not in patch:
+                    out[key] = copy_list(member, depth)
+            elif kind is float:
+                if member - member != 0.0:
+                    raise Bail
+            elif kind is not int and kind is not bool and member is not None:
+                raise Bail
+    elif isinstance(target, dict):
+        raise Bail
+    else:
+        out = {}
+    # Every member the patch names is still the stored original in ``out``
+    # (containers were skipped above), so it is replaced, removed or merged.
+    for key, change in patch.items():
+        if type(key) is not str or not (key.isascii() or _utf8(key)):
+            raise Bail
+        kind = type(change)
+        if change is None:
+            out.pop(key, None)
+        elif kind is dict:
+            out[key] = merge_dict(out.get(key), change, depth)
+        elif kind is str:
+            if not (change.isascii() or _utf8(change)):
+                raise Bail
+            out[key] = change
+        elif kind is list:
+            out[key] = copy_list(change, depth)
+        elif kind is float:
+            if change - change != 0.0:
+                raise Bail
+            out[key] = change
+        elif kind is int or kind is bool:
+            out[key] = change
+        else:
+            raise Bail
+    return out
+
+
+def share_merge(target: Any, patch: dict[str, Any], depth: int, /) -> dict[str, Any]:  # noqa: C901, PLR0912 - one flat loop per container, for speed
+    """Return RFC 7396 ``MergePatch(target, patch)``, new only along the patch.
+
+    Only the objects on the patched paths are new (shallow copies); every
+    other member of the result is the very object found in ``target`` or in
+    ``patch``. The patch is validated in full; the target is not looked at
+    beyond the keys the patch names. Raises :class:`Bail` on anything the
+    default mode should handle instead.
+    """
+    if depth > LIMIT:
+        raise Bail
+    depth += 1
+    out: dict[str, Any]
+    if type(target) is dict:
+        out = target.copy()
+    elif isinstance(target, dict):
+        raise Bail
+    else:
+        out = {}
+    for key, change in patch.items():
+        if type(key) is not str or not (key.isascii() or _utf8(key)):
+            raise Bail
+        kind = type(change)
+        if change is None:
+            out.pop(key, None)
+        elif kind is dict:
+            out[key] = share_merge(out.get(key), change, depth)
+        else:
+            if kind is str:
+                if not (change.isascii() or _utf8(change)):
+                    raise Bail
+            elif kind is list:
+                check_value(change, depth)
+            elif kind is float:
+                if change - change != 0.0:
+                    raise Bail
+            elif kind is not int and kind is not bool:
+                raise Bail
+            out[key] = change
+    return out
