@@ -283,15 +283,13 @@ def engine_merge(
     return holder[0]
 
 
-def engine_share_merge(target: object, patch: JSONValue, /) -> JSONValue:
+def engine_share_merge(target: object, patch: Metadata, /) -> JSONValue:
     """RFC 7396 merge of an already validated plain ``patch``, sharing all it can.
 
     Only the objects along the patched paths are new, shallow copies of the
     target's objects there; the target is not otherwise looked at. Iterative,
     for any depth. ``patch`` is the engine's own copy, so it has no cycles.
     """
-    if not isinstance(patch, dict):
-        return patch
     holder: list[JSONValue] = [None]
     # Each task: (destination, slot, target member, patch object).
     tasks: list[tuple[list[JSONValue] | dict[str, JSONValue], Any, object, Metadata]] = [
@@ -373,7 +371,8 @@ def merge_json(
     if not isinstance(patch, dict):
         return copy_json(patch, field=field, base=base, share=share)
     if share:
-        return engine_share_merge(target, engine_copy(plain, field, "request", base))
+        checked = engine_copy(plain, field, "request", base)
+        return engine_share_merge(target, cast("Metadata", checked))
     return engine_merge(target, plain, field, base)
 
 

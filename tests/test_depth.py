@@ -37,14 +37,17 @@ def depth_of(value: object) -> int:
     return depth
 
 
+@pytest.mark.parametrize("share", [False, True])
 @pytest.mark.parametrize("depth", [sys.getrecursionlimit() * 2, 10_000, 100_000])
-def test_deep_values_work_in_all_three_functions(depth: int) -> None:
+def test_deep_values_work_in_all_three_functions(depth: int, share: bool) -> None:
     deep = chain(depth)
-    assert depth_of(merge_patch({}, deep)) == depth_of(deep)
-    assert depth_of(merge_patch(deep, deep)) == depth_of(deep)
+    assert depth_of(merge_patch({}, deep, share=share)) == depth_of(deep)
+    assert depth_of(merge_patch(deep, deep, share=share)) == depth_of(deep)
     stored = UserMetadata(public_metadata=deep)
-    replaced = replace_metadata(stored, UserMetadataParams(private_metadata=deep))
-    merged = merge_metadata(stored, UserMetadataParams(public_metadata=chain(depth, "new")))
+    replaced = replace_metadata(stored, UserMetadataParams(private_metadata=deep), share=share)
+    merged = merge_metadata(
+        stored, UserMetadataParams(public_metadata=chain(depth, "new")), share=share
+    )
     assert json_equal(replaced.public_metadata, deep)
     assert json_equal(replaced.private_metadata, deep)
     assert json_equal(merged.public_metadata, chain(depth, "new"))
