@@ -16,6 +16,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from harness import Implementation, Prepared, Unsupported, private_copy
+
 from metadata_semantics import (
     UserMetadata,
     UserMetadataParams,
