@@ -70,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         (
             "- Method: every implementation's answer is checked type-strictly, and its inputs "
             f"for mutation, before it is timed; then {rounds} interleaved rounds, each a batch "
-            f"of about {budget * 1000:g} ms per implementation, garbage collection off inside "
-            "a batch; min and median are per call; the last column divides each min by the "
+            f"of about {budget * 1000:g} ms of CPU time per implementation, garbage collection "
+            "off inside a batch; min and median are CPU time per call (the thread's own, so "
+            "other processes on the machine do not count); the last column divides each min "
+            "by the "
             "fastest min of its table."
         ),
     ]
