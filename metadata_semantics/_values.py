@@ -20,7 +20,7 @@ import math
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
 
 from ._errors import InvalidValueError, Source
-from ._fast import Bail, check_value, copy_dict, copy_list, merge_dict, share_merge
+from ._fast import LIMIT, Bail, check_value, copy_dict, copy_list, merge_dict, share_merge
 from ._sentinel import OMITTED
 
 if TYPE_CHECKING:
@@ -332,12 +332,12 @@ def copy_json(
     plain: Any = value  # the fast paths take any value and check it themselves
     try:
         if share:
-            check_value(plain, 0)
+            check_value(plain, LIMIT)
             return cast("JSONValue", value)
         if type(value) is dict:
-            return copy_dict(plain, 0)
+            return copy_dict(plain, LIMIT)
         if type(value) is list:
-            return copy_list(plain, 0)
+            return copy_list(plain, LIMIT)
     except (Bail, RecursionError):
         pass
     return engine_copy(plain, field, source, base)
@@ -364,8 +364,8 @@ def merge_json(
     if type(patch) is dict:
         try:
             if share:
-                return share_merge(target, plain, 0)
-            return merge_dict(target, plain, 0)
+                return share_merge(target, plain, LIMIT)
+            return merge_dict(target, plain, LIMIT)
         except (Bail, RecursionError):
             pass
     if not isinstance(patch, dict):

@@ -77,9 +77,9 @@ def engine_merge_outcome(target: object, patch: object) -> Outcome:
 def fast_copy(value: object) -> object:
     plain: Any = value
     if type(value) is dict:
-        return copy_dict(plain, 0)
+        return copy_dict(plain, LIMIT)
     if type(value) is list:
-        return copy_list(plain, 0)
+        return copy_list(plain, LIMIT)
     raise Bail
 
 
@@ -107,14 +107,14 @@ def test_fast_merge_either_agrees_with_the_engine_or_hands_over(
     if type(patch) is not dict:
         return
     plain = cast("dict[str, Any]", patch)
-    fast = fast_outcome(lambda: merge_dict(target, plain, 0))
+    fast = fast_outcome(lambda: merge_dict(target, plain, LIMIT))
     assert fast is None or fast == engine_merge_outcome(target, plain)
 
 
 @given(any_values)
 def test_fast_check_accepts_only_what_the_engine_copies_unchanged(value: object) -> None:
     try:
-        check_value(value, 0)
+        check_value(value, LIMIT)
     except Bail:
         return
     # Accepted as it is: the engine must accept it and copy it to an equal
@@ -190,7 +190,7 @@ def test_every_reason_to_hand_over_reaches_the_engine_and_agrees(reason: str, va
         with pytest.raises(Bail):
             fast_copy(outer)
         with pytest.raises(Bail):
-            check_value(outer, 0)
+            check_value(outer, LIMIT)
         expected = engine_copy_outcome(outer)
         assert outcome(partial(copy_json, outer)) == expected, reason
         assert outcome(partial(copy_json, outer, share=True)) == expected, reason
@@ -199,9 +199,9 @@ def test_every_reason_to_hand_over_reaches_the_engine_and_agrees(reason: str, va
 @pytest.mark.parametrize("value", GOOD_TEXT)
 def test_text_beyond_ascii_stays_on_the_fast_path(value: Any) -> None:
     assert fast_outcome(lambda: fast_copy(value)) == ("ok", canonical(value))
-    check_value(value, 0)
-    assert merge_dict({"k": value}, {"p": value}, 0) == {"k": value, "p": value}
-    assert share_merge({"k": value}, {"p": value}, 0) == {"k": value, "p": value}
+    check_value(value, LIMIT)
+    assert merge_dict({"k": value}, {"p": value}, LIMIT) == {"k": value, "p": value}
+    assert share_merge({"k": value}, {"p": value}, LIMIT) == {"k": value, "p": value}
 
 
 @pytest.mark.parametrize(("reason", "value"), UNUSUAL + BAD_KEYS)
@@ -211,7 +211,7 @@ def test_unusual_stored_members_hand_the_merge_to_the_engine(reason: str, value:
         expected = engine_merge_outcome(target, patch)
         assert outcome(partial(merge_json, target, patch)) == expected, reason
     with pytest.raises(Bail):
-        merge_dict(target, {"x": 2}, 0)
+        merge_dict(target, {"x": 2}, LIMIT)
 
 
 @pytest.mark.parametrize(("reason", "value"), UNUSUAL + BAD_KEYS)
@@ -219,9 +219,9 @@ def test_unusual_patch_members_hand_the_merge_to_the_engine(reason: str, value: 
     patch = {"m": value}
     for target in ({"m": {"k": 1}}, {}, [1]):
         with pytest.raises(Bail):
-            merge_dict(target, patch, 0)
+            merge_dict(target, patch, LIMIT)
         with pytest.raises(Bail):
-            share_merge(target, patch, 0)
+            share_merge(target, patch, LIMIT)
         expected = engine_merge_outcome(target, patch)
         assert outcome(partial(merge_json, target, patch)) == expected, reason
 
@@ -230,16 +230,16 @@ def test_unusual_patch_members_hand_the_merge_to_the_engine(reason: str, value: 
 def test_a_bad_patch_key_hands_the_merge_to_the_engine(patch: Any) -> None:
     for function in (merge_dict, share_merge):
         with pytest.raises(Bail):
-            function({}, patch, 0)
+            function({}, patch, LIMIT)
     assert outcome(lambda: merge_json({}, patch)) == engine_merge_outcome({}, patch)
 
 
 def test_a_dict_subclass_target_hands_the_merge_to_the_engine() -> None:
     target = _Object(a={"b": 1}, c=2)
     with pytest.raises(Bail):
-        merge_dict(target, {"c": 3}, 0)
+        merge_dict(target, {"c": 3}, LIMIT)
     with pytest.raises(Bail):
-        share_merge(target, {"c": 3}, 0)
+        share_merge(target, {"c": 3}, LIMIT)
     assert canonical(merge_patch(target, {"c": 3})) == canonical({"a": {"b": 1}, "c": 3})
     shared = merge_patch(target, {"c": 3}, share=True)
     assert type(shared) is dict
@@ -249,12 +249,12 @@ def test_a_dict_subclass_target_hands_the_merge_to_the_engine() -> None:
 def test_nesting_past_the_limit_hands_over_in_every_fast_function() -> None:
     deep = nest(LIMIT + 2, 1)
     for call in (
-        lambda: copy_dict(deep, 0),
-        lambda: copy_list([deep], 0),
-        lambda: check_value(deep, 0),
-        lambda: merge_dict({}, deep, 0),
-        lambda: merge_dict(deep, {"k": nest(LIMIT + 1, None)}, 0),
-        lambda: share_merge({}, deep, 0),
+        lambda: copy_dict(deep, LIMIT),
+        lambda: copy_list([deep], LIMIT),
+        lambda: check_value(deep, LIMIT),
+        lambda: merge_dict({}, deep, LIMIT),
+        lambda: merge_dict(deep, {"k": nest(LIMIT + 1, None)}, LIMIT),
+        lambda: share_merge({}, deep, LIMIT),
     ):
         with pytest.raises(Bail):
             call()
