@@ -61,6 +61,7 @@ def small() -> Shape:
         "tags": ["beta", "early"],
         "referrer": None,
         "stripe": {"customer": "cus_123456789", "since": "2024-03-01"},
+        "last_seen": {"ip": "203.0.113.7", "at": "2024-05-30T09:12:44Z"},
     }
     patch = {"plan": {"seats": 10, "trial": None}, "tags": ["beta"]}
     expected = _fresh(stored)
@@ -80,7 +81,7 @@ def eight_kb() -> Json:
             "issued": f"2024-{index % 12 + 1:02d}-01",
             "lines": [{"sku": "seat", "qty": 5, "unit": 2.4}],
         }
-        for index in range(24)
+        for index in range(36)
     ]
     return {
         "profile": {
@@ -133,14 +134,14 @@ def flat_mb() -> Shape:
 
 
 def sectioned_mb() -> Json:
-    """1 MB as 10 sections of 16 groups of 26 records (sections -> groups -> records)."""
+    """1 MB as 10 sections of 16 groups of 28 records (sections -> groups -> records)."""
     number = 0
     sections: dict[str, Json] = {}
     for section in range(10):
         groups: dict[str, Json] = {}
         for group in range(16):
             records: dict[str, Json] = {}
-            for _ in range(26):
+            for _ in range(28):
                 records[f"record_{number:05d}"] = record(number)
                 number += 1
             groups[f"group_{group:02d}"] = records
@@ -150,9 +151,9 @@ def sectioned_mb() -> Json:
 
 def sectioned_mb_merge() -> Shape:
     stored = sectioned_mb()
-    patch = {"section_03": {"group_07": {"record_01440": {"score": 99.5}}}}
+    patch = {"section_03": {"group_07": {"record_01550": {"score": 99.5}}}}
     expected = _fresh(stored)
-    expected["section_03"]["group_07"]["record_01440"]["score"] = 99.5
+    expected["section_03"]["group_07"]["record_01550"]["score"] = 99.5
     return Shape(
         "1mb-sections",
         f"1 MB in 10 sections ({size(stored) / 1e6:.2f} MB), 1 key at depth 4",
