@@ -54,11 +54,12 @@ def ours(*, share: bool) -> Implementation:
             )
         return Prepared(lambda: merge_patch(stored, patch, share=share), inputs=(stored, patch))
 
+    # ``merge_patch`` on the merge shapes, ``replace_metadata`` on the replace one.
     if share:
-        name = "`merge_patch(share=True)`"
+        name = "**metadata-semantics**, `share=True`"
         note = "shares unchanged parts with the inputs"
     else:
-        name = "`merge_patch` (default)"
+        name = "**metadata-semantics** (default)"
         note = "independent result"
     return Implementation(name, prepare, note)
 

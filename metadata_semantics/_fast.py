@@ -110,33 +110,48 @@ def copy_list(value: list[Any], room: int, /) -> list[Any]:
     return out
 
 
-def check_value(value: Any, room: int, /) -> None:  # noqa: C901
+def check_value(value: Any, room: int, /) -> None:
     """Return if ``value`` is plain JSON that can be shared as it is; else raise :class:`Bail`.
 
     Plain means what the engine would copy unchanged: exact built-in types
     only, so sharing it gives the same result as copying it.
     """
-    if not room:
-        raise Bail
     kind = type(value)
-    if kind is str:
-        if not (value.isascii() or _utf8(value)):
-            raise Bail
-    elif kind is int or kind is bool or value is None:
-        pass
-    elif kind is dict:
-        for key, member in value.items():
+    if kind is dict:
+        _check_members(value.values(), room)
+        for key in value:
             if type(key) is not str or not (key.isascii() or _utf8(key)):
                 raise Bail
-            check_value(member, room - 1)
     elif kind is list:
-        for member in value:
-            check_value(member, room - 1)
-    elif kind is float:
-        if value - value != 0.0:
-            raise Bail
+        _check_members(value, room)
     else:
+        _check_members((value,), room + 1)
+
+
+def _check_members(members: Any, room: int, /) -> None:  # noqa: C901
+    """Check the members of one container, recursing only into containers."""
+    if not room:
         raise Bail
+    room -= 1
+    for member in members:
+        kind = type(member)
+        if kind is str:
+            if not (member.isascii() or _utf8(member)):
+                raise Bail
+        elif kind is int or kind is bool or member is None:
+            pass
+        elif kind is dict:
+            _check_members(member.values(), room)
+            for key in member:
+                if type(key) is not str or not (key.isascii() or _utf8(key)):
+                    raise Bail
+        elif kind is list:
+            _check_members(member, room)
+        elif kind is float:
+            if member - member != 0.0:
+                raise Bail
+        else:
+            raise Bail
 
 
 def merge_dict(target: Any, patch: dict[str, Any], room: int, /) -> dict[str, Any]:  # noqa: C901, PLR0912

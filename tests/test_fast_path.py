@@ -180,8 +180,8 @@ GOOD_TEXT: list[Any] = [
 
 
 def wrapped(value: Any) -> list[Any]:
-    """``value`` as an object member, as an array item, and both nested once more."""
-    return [{"m": value}, [value], {"a": [{"m": value}]}, [[value]]]
+    """``value`` itself, as an object member, as an array item, and nested once more."""
+    return [value, {"m": value}, [value], {"a": [{"m": value}]}, [[value]]]
 
 
 @pytest.mark.parametrize(("reason", "value"), UNUSUAL + BAD_KEYS)
@@ -206,12 +206,12 @@ def test_text_beyond_ascii_stays_on_the_fast_path(value: Any) -> None:
 
 @pytest.mark.parametrize(("reason", "value"), UNUSUAL + BAD_KEYS)
 def test_unusual_stored_members_hand_the_merge_to_the_engine(reason: str, value: Any) -> None:
-    target = {"m": value, "x": 1}
-    for patch in ({"x": 2}, {"m": None}, {"m": 5}, {"m": {"k": 1}}):
-        expected = engine_merge_outcome(target, patch)
-        assert outcome(partial(merge_json, target, patch)) == expected, reason
-    with pytest.raises(Bail):
-        merge_dict(target, {"x": 2}, LIMIT)
+    for target in ({"m": value, "x": 1}, {"x": 1, "n": None, "m": value}):
+        for patch in ({"x": 2}, {"m": None}, {"m": 5}, {"m": {"k": 1}}):
+            expected = engine_merge_outcome(target, patch)
+            assert outcome(partial(merge_json, target, patch)) == expected, reason
+        with pytest.raises(Bail):
+            merge_dict(target, {"x": 2}, LIMIT)
 
 
 @pytest.mark.parametrize(("reason", "value"), UNUSUAL + BAD_KEYS)
