@@ -38,6 +38,7 @@ from shapes import Shape, chain, chain_merge, eight_kb_merge, replace_8kb, secti
 from metadata_semantics import (
     UserMetadata,
     UserMetadataParams,
+    apply_request,
     json_equal,
     merge_metadata,
     merge_patch,
@@ -140,6 +141,7 @@ def depth_calls(depth: int) -> dict[str, Callable[[], Any]]:
     record = UserMetadata(public_metadata=stored)
     merge_request = UserMetadataParams(public_metadata=patch)
     replace_request = UserMetadataParams(private_metadata=chain(depth, "new"))
+    body = {"public_metadata": patch}
     calls: dict[str, Callable[[], Any]] = {}
     for share in (False, True):
         mode = "share" if share else "default"
@@ -153,12 +155,18 @@ def depth_calls(depth: int) -> dict[str, Callable[[], Any]]:
         def replace_record(share: bool = share) -> Any:
             return replace_metadata(record, replace_request, share=share).private_metadata
 
+        def request(share: bool = share) -> Any:
+            result = apply_request(record, "PATCH", body, limits=None, share=share)
+            return result.public_metadata
+
         assert json_equal(merge_value(), expected)
         assert json_equal(merge_record(), expected)
         assert json_equal(replace_record(), chain(depth, "new"))
         calls[f"merge_patch ({mode})"] = merge_value
         calls[f"merge_metadata ({mode})"] = merge_record
+        assert json_equal(request(), expected)
         calls[f"replace_metadata ({mode})"] = replace_record
+        calls[f"apply_request ({mode})"] = request
     return calls
 
 

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 from harness import Implementation, Prepared, Unsupported, private_copy
 
 from metadata_semantics import (
+    FIELDS,
     UserMetadata,
     UserMetadataParams,
+    apply_request,
     json_equal,
     merge_patch,
     replace_metadata,
@@ -36,14 +38,31 @@ def _need(module: str) -> Any:
         raise Unsupported("not installed (pip install '.[bench]')") from None
 
 
+_NOT_APPLICABLE = {
+    "replace": "n/a: no replace operation",
+    "request": "n/a: no request handling",
+}
+
+
 def _merge_only(shape: Shape) -> None:
     if shape.kind != "merge":
-        raise Unsupported("n/a: no replace operation")
+        raise Unsupported(_NOT_APPLICABLE[shape.kind])
+
+
+def _as_fields(record: UserMetadata) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in FIELDS}
 
 
 def ours(*, share: bool) -> Implementation:
     def prepare(shape: Shape) -> Prepared:
         stored, patch = shape.stored, shape.patch
+        if shape.kind == "request":
+            record = UserMetadata(**stored)
+            return Prepared(
+                lambda: apply_request(record, "PATCH", patch, share=share),
+                answer=_as_fields,
+                inputs=(stored,),
+            )
         if shape.kind == "replace":
             record = UserMetadata(public_metadata=stored)
             params = UserMetadataParams(public_metadata=patch)
@@ -54,7 +73,8 @@ def ours(*, share: bool) -> Implementation:
             )
         return Prepared(lambda: merge_patch(stored, patch, share=share), inputs=(stored, patch))
 
-    # ``merge_patch`` on the merge shapes, ``replace_metadata`` on the replace one.
+    # ``merge_patch`` on the merge shapes, ``replace_metadata`` on the replace
+    # one, ``apply_request`` (with its default 8 KB limits) on the request.
     if share:
         name = "**metadata-semantics**, `share=True`"
         note = "shares unchanged parts with the inputs"
@@ -157,12 +177,41 @@ def sqlite_peer(conversion: str) -> Implementation:
     return Implementation(name, prepare, note)
 
 
+def request_pipeline(decoder: str) -> Implementation:
+    """Decode the body, then per field: keep a copy, or ``deepcopy`` + ``json-merge-patch``."""
+
+    def prepare(shape: Shape) -> Prepared:
+        if shape.kind != "request":
+            raise Unsupported("n/a: request shape only")
+        merge = _need("json_merge_patch").merge
+        loads = json.loads if decoder == "json" else _need("orjson").loads
+        stored, text = shape.stored, shape.patch
+
+        def handle() -> Any:
+            body = loads(text)
+            result = {}
+            for name in FIELDS:
+                current = copy.deepcopy(stored[name])
+                result[name] = merge(current, body[name]) if name in body else current
+            return result
+
+        return Prepared(handle, inputs=(stored,))
+
+    return Implementation(
+        f"`{decoder}.loads` + `copy.deepcopy` + `json-merge-patch`",
+        prepare,
+        "per field; no validation, no limits",
+    )
+
+
 def _baseline(shape: Shape) -> tuple[Any, Any]:
     """What a copy baseline copies, and how its answer is judged.
 
     A copy does not merge: it is right when it equals what it copied, and is
     then reported as the right answer, so the row shows a time.
     """
+    if shape.kind == "request":
+        raise Unsupported("n/a: baseline for merges and replaces")
     if shape.kind == "replace":
         return shape.patch, lambda result: result
     stored = shape.stored
@@ -203,6 +252,8 @@ def all_implementations() -> list[Implementation]:
         sqlite_peer("text"),
         sqlite_peer("json"),
         sqlite_peer("orjson"),
+        request_pipeline("json"),
+        request_pipeline("orjson"),
         deepcopy_baseline(),
         orjson_baseline(),
     ]

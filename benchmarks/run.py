@@ -20,13 +20,6 @@ from harness import Result, environment, measure, micros
 from peers import all_implementations
 from shapes import all_shapes
 
-PENDING = {
-    "apply-request": (
-        "`apply_request` on a real JSON body of about 1 KB",
-        "Pending: `apply_request` is not part of this build yet.",
-    ),
-}
-
 
 def table(results: list[Result]) -> list[str]:
     timed = [result for result in results if not result.verdict]
@@ -84,9 +77,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {shape.name}...", file=sys.stderr)
         results = measure(shape, implementations, rounds=rounds, budget=budget)
         lines += ["", f"#### {shape.title}", "", *table(results)]
-    for name, (title, text) in PENDING.items():
-        if not options.shape or name in options.shape:
-            lines += ["", f"#### {title}", "", text]
     markdown = "\n".join(lines) + "\n"
     print(markdown)
     if options.output:

@@ -191,6 +191,54 @@ def replace_8kb() -> Shape:
     )
 
 
+def request_body() -> Shape:
+    """A ``PATCH`` with a JSON body of about 1 KB against a record of about 5 KB."""
+    full = eight_kb()
+    public = {key: full[key] for key in ("profile", "preferences", "flags")}
+    public["history"] = full["history"]
+    stored = {
+        "public_metadata": public,
+        "private_metadata": {"billing": {"plan": full["billing"]["plan"], "customer": "cus_1"}},
+        "unsafe_metadata": {"onboarding": {"step": 3, "skipped": ["tour"]}, "theme": "dark"},
+    }
+    body = {
+        "public_metadata": {
+            "profile": {"display_name": "Ada King", "bio": None, "pronouns": "she/her"},
+            "preferences": {
+                "notifications": {"push": {"reminders": True}, "sms": {"enabled": False}},
+                "shortcuts": {"key_0": None, "key_1": "archive", "key_12": "search"},
+            },
+            "history": [record(100 + index) for index in range(3)],
+            "flags": {"quota_warning": True},
+        },
+        "unsafe_metadata": None,
+    }
+    expected = _fresh(stored)
+    profile = expected["public_metadata"]["profile"]
+    profile["display_name"] = "Ada King"
+    del profile["bio"]
+    profile["pronouns"] = "she/her"
+    notifications = expected["public_metadata"]["preferences"]["notifications"]
+    notifications["push"]["reminders"] = True
+    notifications["sms"] = {"enabled": False}
+    shortcuts = expected["public_metadata"]["preferences"]["shortcuts"]
+    del shortcuts["key_0"]
+    shortcuts["key_1"] = "archive"
+    shortcuts["key_12"] = "search"
+    expected["public_metadata"]["history"] = _fresh(body["public_metadata"]["history"])
+    expected["public_metadata"]["flags"]["quota_warning"] = True
+    expected["unsafe_metadata"] = None
+    text = json.dumps(body, separators=(",", ":"))
+    return Shape(
+        "apply-request",
+        f"`apply_request`: PATCH, a {len(text):,} B JSON body, a {size(stored):,} B record",
+        stored,
+        text,
+        expected,
+        kind="request",
+    )
+
+
 def all_shapes() -> list[Shape]:
     return [
         small(),
@@ -200,4 +248,5 @@ def all_shapes() -> list[Shape]:
         chain_merge(100),
         chain_merge(10_000),
         replace_8kb(),
+        request_body(),
     ]

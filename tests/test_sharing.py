@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -16,6 +17,7 @@ from metadata_semantics import (
     MetadataError,
     UserMetadata,
     UserMetadataParams,
+    apply_request,
     json_equal,
     merge_metadata,
     merge_patch,
@@ -155,3 +157,28 @@ def test_a_plain_provided_value_is_shared_by_replace() -> None:
 def test_sharing_merge_of_a_non_object_patch_shares_it() -> None:
     patch: list[JSONValue] = [{"a": None}]
     assert merge_patch({"x": 1}, patch, share=True) is patch
+
+
+@given(user_metadata(), params(), st.sampled_from(["PUT", "PATCH"]), st.booleans())
+def test_sharing_apply_request_gives_what_the_default_gives(
+    stored: UserMetadata, request: UserMetadataParams, method: str, as_text: bool
+) -> None:
+    body: Any = request.to_body()
+    if as_text:
+        body = json.dumps(body)
+    stored_before = copy.deepcopy(stored)
+    shared = outcome(lambda: apply_request(stored, method, body, limits=None, share=True))
+    assert shared == outcome(lambda: apply_request(stored, method, body, limits=None))
+    for name in FIELDS:
+        assert same(getattr(stored, name), getattr(stored_before, name))
+
+
+def test_sharing_apply_request_keeps_stored_members_it_does_not_touch() -> None:
+    profile: dict[str, JSONValue] = {"name": "Ada", "tags": ["a"]}
+    stored = UserMetadata(public_metadata={"profile": profile, "plan": {"seats": 5}})
+    result = apply_request(
+        stored, "PATCH", '{"public_metadata": {"plan": {"seats": 6}}}', share=True
+    )
+    assert result.public_metadata is not None
+    assert result.public_metadata["profile"] is profile
+    assert same(result.public_metadata, {"profile": profile, "plan": {"seats": 6}})
