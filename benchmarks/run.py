@@ -20,6 +20,8 @@ from harness import Result, environment, measure, micros
 from peers import all_implementations
 from shapes import all_shapes
 
+NOT_APPLICABLE = "n/a"
+
 
 def table(results: list[Result]) -> list[str]:
     timed = [result for result in results if not result.verdict]
@@ -29,6 +31,8 @@ def table(results: list[Result]) -> list[str]:
         "|---|---:|---:|---:|---|",
     ]
     for result in results:
+        if result.verdict.startswith(NOT_APPLICABLE):
+            continue  # the implementation has no such operation at all
         if result.verdict:
             lines.append(f"| {result.name} | {result.verdict} | — | — | {result.note} |")
         else:
@@ -66,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             f"of about {budget * 1000:g} ms of CPU time per implementation, garbage collection "
             "off inside a batch; min and median are CPU time per call (the thread's own, so "
             "other processes on the machine do not count); the last column divides each min "
-            "by the "
-            "fastest min of its table."
+            "by the fastest min of its table. A table leaves out the implementations that "
+            "have no such operation at all (a merge library has no replace)."
         ),
     ]
     implementations = all_implementations()
