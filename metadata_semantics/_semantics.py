@@ -153,6 +153,8 @@ def write(
     stored: UserMetadata,
     params: UserMetadataParams,
     limits: Limits | None,
+    *,
+    share: bool = False,
 ) -> UserMetadata:
     """Carry out one write and check its result against ``limits``."""
     _check_arguments(stored, params, limits)
@@ -165,13 +167,18 @@ def write(
     for name, action in zip(FIELDS, actions, strict=True):
         if action == "keep":
             kept = _stored_field(stored, name)
-            values.append(cast("Metadata | None", copy_json(kept, field=name, source="stored")))
+            if not share:
+                kept = cast("Metadata | None", copy_json(kept, field=name, source="stored"))
+            values.append(kept)
         elif action == "set_null":
             values.append(None)
         elif action == "overwrite":
-            values.append(cast("Metadata", copy_json(getattr(params, name), field=name)))
+            given = copy_json(getattr(params, name), field=name, share=share)
+            values.append(cast("Metadata", given))
         else:
-            merged = merge_json(getattr(stored, name), getattr(params, name), field=name)
+            merged = merge_json(
+                getattr(stored, name), getattr(params, name), field=name, share=share
+            )
             values.append(cast("Metadata", merged))
     result = UserMetadata(*values)
     if limits is not None:
@@ -180,7 +187,12 @@ def write(
 
 
 def replace_metadata(
-    stored: UserMetadata, params: UserMetadataParams, /, *, limits: Limits | None = None
+    stored: UserMetadata,
+    params: UserMetadataParams,
+    /,
+    *,
+    limits: Limits | None = None,
+    share: bool = False,
 ) -> UserMetadata:
     """Return the record after a replace write (``PUT``): each provided field overwritten whole.
 
@@ -188,12 +200,18 @@ def replace_metadata(
     given object or null, with no merging at any level. Raises
     :class:`MetadataError` on bad input, and :class:`LimitExceededError` if the
     result breaks ``limits`` (none by default); never changes its arguments.
+    With ``share``, the result may hold the very objects of its arguments.
     """
-    return write("replace", stored, params, limits)
+    return write("replace", stored, params, limits, share=share)
 
 
 def merge_metadata(
-    stored: UserMetadata, params: UserMetadataParams, /, *, limits: Limits | None = None
+    stored: UserMetadata,
+    params: UserMetadataParams,
+    /,
+    *,
+    limits: Limits | None = None,
+    share: bool = False,
 ) -> UserMetadata:
     """Return the record after a deep-merge write (``PATCH``): RFC 7396 per field.
 
@@ -201,16 +219,18 @@ def merge_metadata(
     merged into the stored value with :func:`merge_patch`. Raises
     :class:`MetadataError` on bad input, and :class:`LimitExceededError` if the
     result breaks ``limits`` (none by default); never changes its arguments.
+    With ``share``, the result may hold the very objects of its arguments.
     """
-    return write("merge", stored, params, limits)
+    return write("merge", stored, params, limits, share=share)
 
 
-def merge_patch(target: JSONValue, patch: JSONValue, /) -> JSONValue:
+def merge_patch(target: JSONValue, patch: JSONValue, /, *, share: bool = False) -> JSONValue:
     """Return ``MergePatch(target, patch)`` exactly as RFC 7396 section 2 defines it.
 
     A non-object patch replaces the target; an object patch merges member by
     member, and a null member removes that key. Raises :class:`MetadataError`
     if the patch (or a part of the target that is kept) is not JSON; never
-    changes its arguments.
+    changes its arguments. With ``share``, only the objects along the patched
+    paths are new and the rest is shared with the arguments.
     """
-    return merge_json(target, patch)
+    return merge_json(target, patch, share=share)

@@ -1,27 +1,39 @@
 """Validating copies, RFC 7396 merges, and type-strict equality of JSON values.
 
-Everything here is iterative: a document nested 100,000 deep is walked with
+:func:`copy_json` and :func:`merge_json` first try the recursive fast paths
+in ``_fast``, which handle ordinary documents in one pass and hand anything
+unusual back here. What follows is the engine that then decides.
+
+The engine is iterative: a document nested 100,000 deep is walked with
 an explicit stack, so no input can raise :class:`RecursionError`. Paths are
 kept as a linked chain of ``(parent, key)`` pairs and only turned into a JSON
 Pointer when an error is raised, so the walk never builds strings it would
 throw away.
 
-The functions build a new document and never touch their inputs, so a
-result shares no ``dict`` or ``list`` with what it was built from.
+The functions never touch their inputs. Unless asked to share, they build
+a new document that shares no ``dict`` or ``list`` with what it came from.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Final, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
 
 from ._errors import InvalidValueError, Source
+from ._fast import LIMIT, Bail, check_value, copy_dict, copy_list, merge_dict, share_merge
 from ._sentinel import OMITTED
 
 if TYPE_CHECKING:
-    from ._types import JSONValue
+    from ._types import JSONValue, Metadata
 
-__all__ = ["copy_json", "json_equal", "merge_json"]
+__all__ = [
+    "copy_json",
+    "engine_copy",
+    "engine_merge",
+    "engine_share_merge",
+    "json_equal",
+    "merge_json",
+]
 
 # A linked path: ``None`` is the root, otherwise ``(parent, key)``.
 _Node: TypeAlias = "tuple[_Node, str | int] | None"
@@ -249,6 +261,58 @@ def _merge_members(
             _place(change, merged, name, node, "request", stack, ctx)
 
 
+def engine_copy(
+    value: object, field: str | None, source: Source, base: tuple[str | int, ...], /
+) -> JSONValue:
+    """:func:`copy_json` by the iterative engine alone: any depth, exact error paths."""
+    ctx = _Context(field, base)
+    if isinstance(value, (dict, list)):
+        holder: list[JSONValue] = [None]
+        _run([(_COPY, value, None, holder, 0, None, source)], ctx)
+        return holder[0]
+    return _scalar(value, None, source, ctx)
+
+
+def engine_merge(
+    target: object, patch: object, field: str | None, base: tuple[str | int, ...], /
+) -> JSONValue:
+    """:func:`merge_json` by the iterative engine alone, for an object ``patch``."""
+    ctx = _Context(field, base)
+    holder: list[JSONValue] = [None]
+    _run([(_MERGE, target, patch, holder, 0, None, "stored")], ctx)
+    return holder[0]
+
+
+def engine_share_merge(target: object, patch: Metadata, /) -> JSONValue:
+    """RFC 7396 merge of an already validated plain ``patch``, sharing all it can.
+
+    Only the objects along the patched paths are new, shallow copies of the
+    target's objects there; the target is not otherwise looked at. Iterative,
+    for any depth. ``patch`` is the engine's own copy, so it has no cycles.
+    """
+    holder: list[JSONValue] = [None]
+    # Each task: (destination, slot, target member, patch object).
+    tasks: list[tuple[list[JSONValue] | dict[str, JSONValue], Any, object, Metadata]] = [
+        (holder, 0, target, patch)
+    ]
+    while tasks:
+        destination, slot, current, changes = tasks.pop()
+        out: dict[str, JSONValue] = (
+            dict(cast("dict[str, JSONValue]", current)) if isinstance(current, dict) else {}
+        )
+        destination[slot] = out
+        for key, change in changes.items():
+            if change is None:
+                out.pop(key, None)
+            elif isinstance(change, dict):
+                below = out.get(key)
+                out[key] = None  # keeps the key's place until the task fills it
+                tasks.append((out, key, below, change))
+            else:
+                out[key] = change
+    return holder[0]
+
+
 def copy_json(
     value: object,
     /,
@@ -256,18 +320,27 @@ def copy_json(
     field: str | None = None,
     source: Source = "request",
     base: tuple[str | int, ...] = (),
+    share: bool = False,
 ) -> JSONValue:
     """Return a validated deep copy of ``value`` that shares no container with it.
 
-    Raises :class:`InvalidValueError` (code and path) if any part of ``value``
-    is not JSON. ``field``, ``source`` and ``base`` only shape that error.
+    With ``share``, ``value`` itself is returned once validated if it holds
+    only the plain built-in types. Raises :class:`InvalidValueError` (code
+    and path) if any part of ``value`` is not JSON. ``field``, ``source`` and
+    ``base`` only shape that error.
     """
-    ctx = _Context(field, base)
-    if isinstance(value, (dict, list)):
-        holder: list[JSONValue] = [None]
-        _run([(_COPY, value, None, holder, 0, None, source)], ctx)
-        return holder[0]
-    return _scalar(value, None, source, ctx)
+    plain: Any = value  # the fast paths take any value and check it themselves
+    try:
+        if share:
+            check_value(plain, LIMIT)
+            return cast("JSONValue", value)
+        if type(value) is dict:
+            return copy_dict(plain, LIMIT)
+        if type(value) is list:
+            return copy_list(plain, LIMIT)
+    except (Bail, RecursionError):
+        pass
+    return engine_copy(plain, field, source, base)
 
 
 def merge_json(
@@ -277,19 +350,30 @@ def merge_json(
     *,
     field: str | None = None,
     base: tuple[str | int, ...] = (),
+    share: bool = False,
 ) -> JSONValue:
     """Return RFC 7396 ``MergePatch(target, patch)`` as a new document.
 
     The patch is validated in full; of the target, only what the result keeps
     is validated. Neither input is changed, and the result shares no
-    container with either.
+    container with either. With ``share``, the result is new only along the
+    patched paths and shares everything else with the inputs; the target is
+    then not validated at all.
     """
+    plain: Any = patch
+    if type(patch) is dict:
+        try:
+            if share:
+                return share_merge(target, plain, LIMIT)
+            return merge_dict(target, plain, LIMIT)
+        except (Bail, RecursionError):
+            pass
     if not isinstance(patch, dict):
-        return copy_json(patch, field=field, base=base)
-    ctx = _Context(field, base)
-    holder: list[JSONValue] = [None]
-    _run([(_MERGE, target, patch, holder, 0, None, "stored")], ctx)
-    return holder[0]
+        return copy_json(patch, field=field, base=base, share=share)
+    if share:
+        checked = engine_copy(plain, field, "request", base)
+        return engine_share_merge(target, cast("Metadata", checked))
+    return engine_merge(target, plain, field, base)
 
 
 def _push_object(left: object, right: object, pending: list[tuple[object, object]]) -> bool:

@@ -248,6 +248,7 @@ def apply_request(
     *,
     limits: Limits | None = UPSTREAM_LIMITS,
     naming: Naming = "snake",
+    share: bool = False,
 ) -> UserMetadata:
     """Return the record after one HTTP request: ``PUT`` replaces, ``PATCH`` merges.
 
@@ -255,7 +256,8 @@ def apply_request(
     mapping, or ``None``; a missing, empty or whitespace-only body provides
     no field. Raises :class:`MetadataError` for a bad method, body or stored
     record, or a result beyond ``limits`` (:data:`UPSTREAM_LIMITS` by
-    default), with paths from the body's root. Changes nothing.
+    default), with paths from the body's root. Changes nothing. With
+    ``share``, the result may hold the very objects of ``stored``.
     """
     operation = _operation(method)
     checked = _check_naming(naming)
@@ -263,7 +265,7 @@ def apply_request(
     check_limits_argument(limits)
     params = _request_params(body, checked)
     try:
-        return write(operation, stored, params, limits)
+        return write(operation, stored, params, limits, share=share)
     except MetadataError as error:
         # The write reports paths inside a field; the caller sent a body.
         if error.field is not None:

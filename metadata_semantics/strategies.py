@@ -45,6 +45,7 @@ __all__ = [
     "metadata",
     "params",
     "request_fields",
+    "unusual_values",
     "user_metadata",
 ]
 
@@ -162,6 +163,62 @@ def deep_values(*, min_depth: int = 1, max_depth: int = 2000) -> st.SearchStrate
         build,
         st.integers(min_value=min_depth, max_value=max_depth),
         st.lists(st.booleans(), min_size=1, max_size=8),
+    )
+
+
+class _Text(str):
+    __slots__ = ()
+
+
+class _Integer(int):
+    __slots__ = ()
+
+
+class _Real(float):
+    __slots__ = ()
+
+
+class _Object(dict[str, object]):
+    __slots__ = ()
+
+
+class _Array(list[object]):
+    __slots__ = ()
+
+
+def _as_object(members: dict[str, object]) -> object:
+    return _Object(members)
+
+
+def _as_array(items: list[object]) -> object:
+    return _Array(items)
+
+
+def unusual_values(*, max_leaves: int = 20) -> st.SearchStrategy[object]:
+    """Valid JSON in the forms a fast path may not take: subclasses and non-ASCII text.
+
+    Subclasses of ``str``, ``int``, ``float``, ``dict`` and ``list`` are JSON
+    and must come back as the plain built-in types; text and keys beyond ASCII
+    (non-BMP included) must come back unchanged.
+    """
+    text = st.text(st.characters(codec="utf-8", min_codepoint=0x80), min_size=1, max_size=6)
+    leaf: st.SearchStrategy[object] = st.one_of(
+        json_scalars(),
+        text,
+        _TEXT.map(_Text),
+        st.integers().map(_Integer),
+        st.floats(allow_nan=False, allow_infinity=False).map(_Real),
+    )
+    any_key = st.one_of(keys(), text, keys().map(_Text))
+    return st.recursive(
+        leaf,
+        lambda children: st.one_of(
+            st.lists(children, max_size=4),
+            st.dictionaries(any_key, children, max_size=4),
+            st.lists(children, max_size=3).map(_as_array),
+            st.dictionaries(any_key, children, max_size=3).map(_as_object),
+        ),
+        max_leaves=max_leaves,
     )
 
 

@@ -13,6 +13,7 @@ from metadata_semantics import (
     JSONValue,
     UserMetadata,
     UserMetadataParams,
+    apply_request,
     json_equal,
     merge_metadata,
     merge_patch,
@@ -37,14 +38,17 @@ def depth_of(value: object) -> int:
     return depth
 
 
+@pytest.mark.parametrize("share", [False, True])
 @pytest.mark.parametrize("depth", [sys.getrecursionlimit() * 2, 10_000, 100_000])
-def test_deep_values_work_in_all_three_functions(depth: int) -> None:
+def test_deep_values_work_in_all_three_functions(depth: int, share: bool) -> None:
     deep = chain(depth)
-    assert depth_of(merge_patch({}, deep)) == depth_of(deep)
-    assert depth_of(merge_patch(deep, deep)) == depth_of(deep)
+    assert depth_of(merge_patch({}, deep, share=share)) == depth_of(deep)
+    assert depth_of(merge_patch(deep, deep, share=share)) == depth_of(deep)
     stored = UserMetadata(public_metadata=deep)
-    replaced = replace_metadata(stored, UserMetadataParams(private_metadata=deep))
-    merged = merge_metadata(stored, UserMetadataParams(public_metadata=chain(depth, "new")))
+    replaced = replace_metadata(stored, UserMetadataParams(private_metadata=deep), share=share)
+    merged = merge_metadata(
+        stored, UserMetadataParams(public_metadata=chain(depth, "new")), share=share
+    )
     assert json_equal(replaced.public_metadata, deep)
     assert json_equal(replaced.private_metadata, deep)
     assert json_equal(merged.public_metadata, chain(depth, "new"))
@@ -80,3 +84,16 @@ def test_deep_error_has_the_full_path_and_no_recursion_error() -> None:
 def test_generated_deep_values_merge_and_compare(value: JSONValue) -> None:
     assert json_equal(merge_patch({}, {"x": value}), {"x": value})
     assert json_equal(merge_patch(value, value), value) or not isinstance(value, dict)
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_deep_values_work_in_apply_request(share: bool) -> None:
+    depth = 100_000
+    deep = chain(depth)
+    stored = UserMetadata(public_metadata=deep)
+    body = {"public_metadata": chain(depth, "new"), "private_metadata": deep}
+    merged = apply_request(stored, "PATCH", body, limits=None, share=share)
+    replaced = apply_request(stored, "PUT", body, limits=None, share=share)
+    assert json_equal(merged.public_metadata, chain(depth, "new"))
+    assert json_equal(replaced.private_metadata, deep)
+    assert json_equal(replaced.public_metadata, chain(depth, "new"))
