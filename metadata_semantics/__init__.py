@@ -6,6 +6,7 @@ applies RFC 7396 JSON Merge Patch to each provided field. A field left out
 of a request is :data:`OMITTED` and keeps its stored value.
 """
 
+from ._diff import Edit, EditKind, diff_merge_patch
 from ._errors import (
     ERROR_CODES,
     ErrorCode,
@@ -14,6 +15,7 @@ from ._errors import (
     InvalidValueError,
     MetadataError,
 )
+from ._explain import Change, ChangeAction, explain
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import (
     RULES,
@@ -35,6 +37,10 @@ __all__ = [
     "OMITTED",
     "RULES",
     "Action",
+    "Change",
+    "ChangeAction",
+    "Edit",
+    "EditKind",
     "ErrorCode",
     "ErrorCodeInfo",
     "FieldName",
@@ -50,6 +56,8 @@ __all__ = [
     "Rule",
     "UserMetadata",
     "UserMetadataParams",
+    "diff_merge_patch",
+    "explain",
     "json_equal",
     "merge_metadata",
     "merge_patch",

@@ -155,6 +155,7 @@ ErrorCode: TypeAlias = Literal[
     "misplaced_omitted",
     "invalid_field",
     "invalid_argument",
+    "unpatchable_null",
 ]
 """Every stable error code."""
 
@@ -204,6 +205,12 @@ ERROR_CODES: Final[Mapping[str, ErrorCodeInfo]] = _table(
         "invalid_argument",
         InvalidArgumentError,
         "An argument is not of the documented kind (for example not a `UserMetadata`).",
+    ),
+    ErrorCodeInfo(
+        "unpatchable_null",
+        InvalidValueError,
+        "`diff_merge_patch`: the new value holds a null object member, which no merge patch "
+        "can store; use replace.",
     ),
 )
 """Every error code, the exception class that carries it, and what it means."""
