@@ -193,8 +193,10 @@ def _raw_params(body: JSONValue) -> UserMetadataParams:
     return UserMetadataParams(**{name: members[name] for name in FIELDS if name in members})
 
 
-def _error_path(error: MetadataError) -> str:
-    if error.field is None:
+def _error_path(error: MetadataError, op: Op) -> str:
+    # The writes give paths relative to the field; a body reader gives them
+    # from the body's root already.
+    if op == "parse" or error.field is None:
         return error.path
     return format_pointer((error.field,)) + error.path
 
@@ -224,7 +226,7 @@ def outcome(
         record = write(_raw_record(vector.stored), _raw_params(vector.body))
         return Outcome({name: getattr(record, name) for name in FIELDS})
     except MetadataError as error:
-        return Outcome(error=ExpectedError(error.code, _error_path(error)))
+        return Outcome(error=ExpectedError(error.code, _error_path(error, vector.op)))
 
 
 def check(

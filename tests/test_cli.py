@@ -347,3 +347,15 @@ def test_demo_in_process(capsys: pytest.CaptureFixture[str]) -> None:
 def test_help_exits_0_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     assert "COMMAND" in capsys.readouterr().out
+
+
+def test_importing_the_package_leaves_the_command_line_unloaded() -> None:
+    code = (
+        "import sys, metadata_semantics; "
+        "print(sorted({'argparse', 'json', 'metadata_semantics.__main__', "
+        "'metadata_semantics.conformance'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
