@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from ._types import JSONValue
     from .conformance import Op
 
-__all__ = ["main"]
+__all__ = ["main", "oracle_answer"]
 
 _PROG: Final = "metadata-semantics"
 
@@ -240,7 +240,11 @@ def _oracle_vector(line: bytes) -> Vector:
     )
 
 
-def _oracle_answer(line: bytes) -> JSONValue:
+def oracle_answer(line: bytes, /) -> JSONValue:
+    """Answer one oracle request line: ``{"result": ...}`` or ``{"error": {"code", "path"}}``.
+
+    Never raises for any input line; changes nothing.
+    """
     try:
         got = outcome(_oracle_vector(line))
     except MetadataError as error:
@@ -255,7 +259,7 @@ def _run_oracle(_arguments: argparse.Namespace) -> int:
         if not line.strip():
             continue
         # ASCII output: a lone surrogate in an error path has no UTF-8 form.
-        sys.stdout.write(json.dumps(_oracle_answer(line), ensure_ascii=True) + "\n")
+        sys.stdout.write(json.dumps(oracle_answer(line), ensure_ascii=True) + "\n")
         sys.stdout.flush()
     return 0
 

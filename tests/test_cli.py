@@ -10,10 +10,13 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metadata_semantics import json_equal
-from metadata_semantics.__main__ import main
+from metadata_semantics.__main__ import oracle_answer, main
 from metadata_semantics.conformance import load_vectors, vector_text
+from metadata_semantics.strategies import json_values
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -105,7 +108,7 @@ def test_invalid_input_exits_1_with_one_line_code_and_path(files: Path) -> None:
     assert "Traceback" not in message
 
 
-def test_oracle_answers_line_by_line_and_survives_bad_lines() -> None:
+def testoracle_answers_line_by_line_and_survives_bad_lines() -> None:
     lines = [
         b'{"op": "merge_patch", "stored": {"a": 1}, "body": {"a": null, "b": [null]}}',
         b"not json",
@@ -359,3 +362,30 @@ def test_importing_the_package_leaves_the_command_line_unloaded() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+_REQUEST_PARTS = st.fixed_dictionaries(
+    {},
+    optional={
+        "op": st.sampled_from(["replace", "merge", "merge_patch", "parse", "other", 1]),
+        "stored": json_values(max_leaves=6),
+        "body": st.one_of(json_values(max_leaves=6), st.text(max_size=20)),
+        "naming": st.sampled_from(["snake", "camel", "kebab"]),
+    },
+)
+
+
+def _encoded(request: dict[str, Any]) -> bytes:
+    return json.dumps(request).encode()
+
+
+@given(st.one_of(st.binary(max_size=60), _REQUEST_PARTS.map(_encoded)))
+def test_theoracle_answers_every_line_with_a_result_or_an_error(line: bytes) -> None:
+    """Whatever a line holds, the answer is one JSON object with a result or an error."""
+    answer = oracle_answer(line)
+    assert isinstance(answer, dict)
+    assert set(answer) in ({"result"}, {"error"})
+    if "error" in answer:
+        error = answer["error"]
+        assert isinstance(error, dict)
+        assert set(error) == {"code", "path"}
