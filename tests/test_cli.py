@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from metadata_semantics import json_equal
-from metadata_semantics.__main__ import oracle_answer, main
+from metadata_semantics.__main__ import main, oracle_answer
 from metadata_semantics.conformance import load_vectors, vector_text
 from metadata_semantics.strategies import json_values
 
