@@ -12,10 +12,16 @@ from ._errors import (
     ErrorCode,
     ErrorCodeInfo,
     InvalidArgumentError,
+    InvalidBodyError,
+    InvalidJSONError,
     InvalidValueError,
+    LimitExceededError,
     MetadataError,
+    UnsupportedMethodError,
 )
 from ._explain import Change, ChangeAction, explain
+from ._json import parse_json
+from ._limits import UPSTREAM_LIMITS, Limits
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import (
     RULES,
@@ -28,14 +34,18 @@ from ._semantics import (
     replace_metadata,
 )
 from ._sentinel import OMITTED, Omittable, Omitted
-from ._types import FIELDS, FieldName, JSONValue, Metadata
+from ._types import FIELDS, WIRE_NAMES, FieldName, JSONValue, Metadata, Naming
 from ._values import json_equal
+from ._wire import METHODS, apply_request
 
 __all__ = [
     "ERROR_CODES",
     "FIELDS",
+    "METHODS",
     "OMITTED",
     "RULES",
+    "UPSTREAM_LIMITS",
+    "WIRE_NAMES",
     "Action",
     "Change",
     "ChangeAction",
@@ -46,21 +56,29 @@ __all__ = [
     "FieldName",
     "FieldState",
     "InvalidArgumentError",
+    "InvalidBodyError",
+    "InvalidJSONError",
     "InvalidValueError",
     "JSONValue",
+    "LimitExceededError",
+    "Limits",
     "Metadata",
     "MetadataError",
+    "Naming",
     "Omittable",
     "Omitted",
     "Operation",
     "Rule",
+    "UnsupportedMethodError",
     "UserMetadata",
     "UserMetadataParams",
+    "apply_request",
     "diff_merge_patch",
     "explain",
     "json_equal",
     "merge_metadata",
     "merge_patch",
+    "parse_json",
     "replace_metadata",
 ]
 

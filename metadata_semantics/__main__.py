@@ -13,20 +13,21 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO, cast
 
-from ._bodyshim import parse_body_text, parse_json, record_from_body, record_to_body
 from ._diff import diff_merge_patch
-from ._errors import MetadataError, format_pointer
+from ._errors import MetadataError
 from ._explain import explain
+from ._json import dump_compact, parse_json
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import merge_metadata, replace_metadata
 from ._sentinel import OMITTED
 from ._types import FIELDS
+from ._wire import record_from_body
 from .conformance import (
     SCHEMA_FILE,
     VECTORS_FILE,
     ExpectedError,
-    Outcome,
     Vector,
+    library_parse,
     outcome,
     vector_text,
 )
@@ -34,10 +35,9 @@ from .conformance import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from ._bodyshim import Naming
     from ._explain import Change
     from ._semantics import Operation
-    from ._types import JSONValue
+    from ._types import JSONValue, Naming
     from .conformance import Op
 
 __all__ = ["main", "oracle_answer"]
@@ -50,11 +50,15 @@ class UsageError(Exception):
 
 
 def _compact(value: JSONValue) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return dump_compact(value)
 
 
 def _pretty(value: JSONValue) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    except RecursionError:
+        # Too deep to indent: the compact writer takes any depth.
+        return dump_compact(value) + "\n"
 
 
 def _read(name: str) -> bytes:
@@ -75,7 +79,7 @@ def _request(arguments: argparse.Namespace) -> tuple[UserMetadata, UserMetadataP
     if arguments.stored == "-" and arguments.body == "-":
         raise UsageError("--stored and --body cannot both be read from stdin")
     stored = _stored(arguments.stored)
-    params = parse_body_text(_read(arguments.body), naming=arguments.naming)
+    params = library_parse(_read(arguments.body), arguments.naming)
     return stored, params
 
 
@@ -142,7 +146,9 @@ def _changes_json(changes: list[Change]) -> JSONValue:
 def _run_write(arguments: argparse.Namespace) -> int:
     stored, params = _request(arguments)
     write = replace_metadata if arguments.command == "replace" else merge_metadata
-    sys.stdout.write(_pretty(record_to_body(write(stored, params))))
+    # Both inputs were read and checked whole, so the write itself cannot fail.
+    record = write(stored, params)
+    sys.stdout.write(_pretty(cast("JSONValue", record.to_body())))
     return 0
 
 
@@ -240,26 +246,29 @@ def _oracle_vector(line: bytes) -> Vector:
     )
 
 
-def oracle_answer(line: bytes, /) -> JSONValue:
-    """Answer one oracle request line: ``{"result": ...}`` or ``{"error": {"code", "path"}}``.
+def oracle_answer(line: bytes, /) -> str:
+    """Answer one oracle request line with one line of JSON (no newline at the end).
 
+    The answer is ``{"result": ...}`` or ``{"error": {"code": ..., "path": ...}}``.
     Never raises for any input line; changes nothing.
     """
     try:
         got = outcome(_oracle_vector(line))
-    except MetadataError as error:
-        got = Outcome(error=ExpectedError(error.code, error.path))
-    if got.error is not None:
-        return {"error": {"code": got.error.code, "path": got.error.path}}
-    return {"result": got.result}
+        if got.error is None:
+            return '{"result":' + dump_compact(got.result) + "}"
+        error = got.error
+    except MetadataError as raised:
+        error = ExpectedError(raised.code, raised.path)
+    # ASCII: a lone surrogate in a path has no UTF-8 form.
+    answer = {"error": {"code": error.code, "path": error.path}}
+    return json.dumps(answer, ensure_ascii=True, separators=(",", ":"))
 
 
 def _run_oracle(_arguments: argparse.Namespace) -> int:
     for line in sys.stdin.buffer:
         if not line.strip():
             continue
-        # ASCII output: a lone surrogate in an error path has no UTF-8 form.
-        sys.stdout.write(json.dumps(oracle_answer(line), ensure_ascii=True) + "\n")
+        sys.stdout.write(oracle_answer(line) + "\n")
         sys.stdout.flush()
     return 0
 
@@ -422,8 +431,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _COMMANDS[arguments.command](arguments)
     except MetadataError as error:
         where = error.path
-        if error.field is not None:
-            where = format_pointer((error.field,)) + where
         source = " in the stored record" if error.source == "stored" else ""
         detail = " ".join(error.detail.split())
         sys.stderr.write(f"{_PROG}: {error.code} at {where!r}{source}: {detail}\n")

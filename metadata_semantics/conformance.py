@@ -21,19 +21,19 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, cast
 
-from ._bodyshim import params_to_body, parse_body_text
 from ._errors import MetadataError, format_pointer
+from ._json import parse_json
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import merge_metadata, replace_metadata
 from ._semantics import merge_patch as _merge_patch
 from ._types import FIELDS
 from ._values import json_equal
+from ._wire import params_from_body
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from ._bodyshim import Naming
-    from ._types import JSONValue
+    from ._types import JSONValue, Naming
 
 __all__ = [
     "ExpectedError",
@@ -176,9 +176,22 @@ def load_vectors() -> tuple[Vector, ...]:
     return tuple(_vector(raw) for raw in document["cases"])
 
 
-def library_parse(text: str, naming: Naming, /) -> UserMetadataParams:
-    """This library's reading of a request body's text, in the shape of :data:`ParseFunction`."""
-    return parse_body_text(text, naming=naming)
+_BLANK: Final = " \t\n\r"
+
+
+def library_parse(text: str | bytes, naming: Naming, /) -> UserMetadataParams:
+    """Read a request body's text as the HTTP API does; the default :data:`ParseFunction`.
+
+    Text that is empty or only JSON whitespace provides no field; anything
+    else is strict JSON read with :meth:`UserMetadataParams.from_body`.
+    Raises :class:`MetadataError` with a path from the body's root.
+    """
+    if isinstance(text, bytes):
+        if not text.strip(_BLANK.encode("ascii")):
+            return UserMetadataParams()
+    elif not text.strip(_BLANK):
+        return UserMetadataParams()
+    return params_from_body(parse_json(text), naming=naming, trusted=True)
 
 
 def _raw_record(stored: JSONValue) -> UserMetadata:
@@ -221,7 +234,7 @@ def outcome(
             return Outcome(merge_patch(vector.stored, vector.body))
         if vector.op == "parse":
             params = parse(cast("str", vector.body), vector.naming)
-            return Outcome(cast("JSONValue", params_to_body(params)))
+            return Outcome(cast("JSONValue", params.to_body()))
         write = replace if vector.op == "replace" else merge
         record = write(_raw_record(vector.stored), _raw_params(vector.body))
         return Outcome({name: getattr(record, name) for name in FIELDS})

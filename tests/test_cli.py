@@ -13,10 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metadata_semantics import json_equal
+from metadata_semantics import ERROR_CODES, json_equal
 from metadata_semantics.__main__ import main, oracle_answer
 from metadata_semantics.conformance import load_vectors, vector_text
 from metadata_semantics.strategies import json_values
+
+from strict import same
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -382,10 +384,53 @@ def _encoded(request: dict[str, Any]) -> bytes:
 @given(st.one_of(st.binary(max_size=60), _REQUEST_PARTS.map(_encoded)))
 def test_theoracle_answers_every_line_with_a_result_or_an_error(line: bytes) -> None:
     """Whatever a line holds, the answer is one JSON object with a result or an error."""
-    answer = oracle_answer(line)
+    text = oracle_answer(line)
+    assert "\n" not in text
+    answer: dict[str, Any] = json.loads(text)
     assert isinstance(answer, dict)
     assert set(answer) in ({"result"}, {"error"})
     if "error" in answer:
-        error = answer["error"]
+        error: dict[str, Any] = answer["error"]
         assert isinstance(error, dict)
         assert set(error) == {"code", "path"}
+        assert error["code"] in ERROR_CODES
+
+
+def test_deep_documents_work_in_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    depth = 50_000
+    deep = '{"k":' * depth + "1" + "}" * depth
+    (tmp_path / "user.json").write_text(json.dumps(STORED), "utf-8")
+    (tmp_path / "body.json").write_text('{"unsafe_metadata": ' + deep + "}", "utf-8")
+    args = ["--stored", str(tmp_path / "user.json"), "--body", str(tmp_path / "body.json")]
+    assert main(["merge", *args]) == 0
+    assert '"unsafe_metadata":' + deep in capsys.readouterr().out
+    assert main(["explain", "merge", *args]) == 0
+    assert f"  + /k  {deep[5:-1]}" in capsys.readouterr().out
+    (tmp_path / "deep.json").write_text(deep, "utf-8")
+    (tmp_path / "empty.json").write_text("{}", "utf-8")
+    assert main(["diff", str(tmp_path / "empty.json"), str(tmp_path / "deep.json")]) == 0
+    assert capsys.readouterr().out == deep + "\n"
+    feed(monkeypatch, b'{"op": "merge_patch", "stored": {}, "body": ' + deep.encode() + b"}\n")
+    assert main(["oracle"]) == 0
+    assert capsys.readouterr().out == '{"result":' + deep + "}\n"
+
+
+def test_an_integer_too_long_to_convert_is_invalid_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "old.json").write_text("{}", "utf-8")
+    (tmp_path / "new.json").write_text("[" + "9" * 5000 + "]", "utf-8")
+    assert main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 1
+    assert "integer_too_long at '/0'" in capsys.readouterr().err
+
+
+def test_a_blank_body_file_provides_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "user.json").write_text(json.dumps(STORED), "utf-8")
+    (tmp_path / "body.json").write_text(" \r\n", "utf-8")
+    args = ["--stored", str(tmp_path / "user.json"), "--body", str(tmp_path / "body.json")]
+    assert main(["replace", *args]) == 0
+    assert same(json.loads(capsys.readouterr().out), STORED)

@@ -134,6 +134,33 @@ _PARSE_ERRORS: Final[list[tuple[str, str, str]]] = [
     ("overflow", '{"public_metadata": {"a": 1e999}}', "a number that overflows a double"),
     ("lone-surrogate", '{"public_metadata": {"a": "\\ud800"}}', "a lone surrogate escape"),
     ("lone-surrogate-key", '{"public_metadata": {"\\udfff": 1}}', "a lone surrogate in a key"),
+    ("byte-order-mark", '\ufeff{"public_metadata": {}}', "a leading byte order mark"),
+    (
+        "integer-too-long",
+        '{"public_metadata": {"n": ' + "9" * 5000 + "}}",
+        "an integer of 5000 digits, too long to convert",
+    ),
+    (
+        "both-spellings",
+        '{"public_metadata": {}, "publicMetadata": {}}',
+        "one field spelled both ways",
+    ),
+    (
+        "both-spellings-other-first",
+        '{"privateMetadata": null, "private_metadata": {}}',
+        "one field spelled both ways, the other spelling first",
+    ),
+    (
+        "key-problems-before-values",
+        '{"public_metadata": 5, "nope": {}}',
+        "an unknown key is reported before a bad field value",
+    ),
+    (
+        "values-in-body-order",
+        '{"unsafe_metadata": 5, "public_metadata": []}',
+        "of two bad field values, the first in the body is reported",
+    ),
+    ("syntax-before-structure", "[1, 2", "a syntax error is reported before the body's shape"),
 ]
 
 
@@ -142,6 +169,37 @@ def errors() -> list[Case]:
         case("errors", f"parse/{name}", description, "parse", body=text)
         for name, text, description in _PARSE_ERRORS
     ]
+    cases.append(
+        case(
+            "errors",
+            "parse/snake-key-in-camel-body",
+            "snake_case where camelCase is used",
+            "parse",
+            body='{"public_metadata": {}}',
+            naming="camel",
+        )
+    )
+    cases.extend(
+        case(
+            "errors",
+            f"{op}/request-fields-in-field-order",
+            f"{op}: of two bad request fields, the first in field order is reported",
+            op,
+            stored=STORED,
+            body={"unsafe_metadata": 1, "private_metadata": 2},
+        )
+        for op in ("replace", "merge")
+    )
+    cases.append(
+        case(
+            "errors",
+            "merge/request-before-stored",
+            "merge: a bad request field is reported before a bad stored field it keeps",
+            "merge",
+            stored=record([1], {}, {}),
+            body={"unsafe_metadata": 3},
+        )
+    )
     bad_fields = [("array", [1]), ("string", "text"), ("number", 5), ("true", True)]
     for op in ("replace", "merge"):
         for index, (label, value) in enumerate(bad_fields):
@@ -629,11 +687,16 @@ def hazards(*values: Any) -> list[str]:
     return sorted(found)
 
 
+def _integer(text: str) -> int:
+    # Past 15 digits an integer may not fit a double; exactness is not needed here.
+    return 2**53 + 1 if len(text.lstrip("-")) > 15 else int(text)
+
+
 def _parsed(case: Case) -> Any:
     if case["op"] != "parse":
         return None
     try:
-        return json.loads(case["body"])
+        return json.loads(case["body"].lstrip("\ufeff"), parse_int=_integer)
     except ValueError:
         return None
 

@@ -248,17 +248,28 @@ function parseJson(text) {
 
 // -- reading a request body -------------------------------------------------
 
+const SNAKE = Object.fromEntries(FIELDS.map((field) => [field, field]));
+const SPELLINGS = { snake: SNAKE, camel: CAMEL };
+
 function parseBody(text, naming) {
   if ([...text].every((char) => WHITESPACE.has(char))) return {};
+  if (text.startsWith("\ufeff")) throw new SpecError("byte_order_mark", "");
   const body = parseJson(text);
   if (!isObject(body)) throw new SpecError("invalid_body", "");
+  const own = SPELLINGS[naming];
+  const other = SPELLINGS[naming === "camel" ? "snake" : "camel"];
+  const ownKey = Object.fromEntries(Object.entries(own).map(([key, field]) => [field, key]));
+  // First every key, then every value, each in body order.
+  for (const key of Object.keys(body)) {
+    if (hasOwn(own, key)) continue;
+    const spelledTwice = hasOwn(other, key) && hasOwn(body, ownKey[other[key]]);
+    throw new SpecError(spelledTwice ? "duplicate_field" : "unknown_key", pointer(key));
+  }
   const result = {};
   for (const key of Object.keys(body)) {
-    const field = naming === "camel" ? (hasOwn(CAMEL, key) ? CAMEL[key] : null) : key;
-    if (!FIELDS.includes(field)) throw new SpecError("unknown_field", pointer(key));
     const value = body[key];
     if (value !== null && !isObject(value)) throw new SpecError("invalid_field", pointer(key));
-    result[field] = value;
+    result[own[key]] = value;
   }
   return result;
 }
