@@ -71,7 +71,7 @@ def _json_kind(value: object) -> str:
 
 
 def _check_naming(naming: object) -> Naming:
-    if naming not in WIRE_NAMES:
+    if not isinstance(naming, str) or naming not in WIRE_NAMES:
         raise InvalidArgumentError(
             f"naming must be 'snake' or 'camel', not {naming!r}", code="invalid_argument"
         )

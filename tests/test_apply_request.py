@@ -330,3 +330,15 @@ def test_no_error_ever_escapes_as_value_error_from_json() -> None:
     with pytest.raises(MetadataError) as caught:
         apply_request(S, "PUT", body)
     assert (caught.value.code, caught.value.path) == ("integer_too_long", "/public_metadata/n/0")
+
+
+def test_a_patch_that_contains_itself_is_rejected_on_every_path() -> None:
+    """A cycle is caught whether the body is read first or the params are merged directly."""
+    loop: dict[str, Any] = {"a": {}}
+    loop["a"]["b"] = loop
+    with pytest.raises(MetadataError) as caught:
+        apply_request(S, "PATCH", {"public_metadata": loop})
+    assert (caught.value.code, caught.value.path) == ("circular_reference", "/public_metadata/a/b")
+    with pytest.raises(MetadataError) as caught:
+        merge_metadata(S, UserMetadataParams(public_metadata=loop))
+    assert (caught.value.code, caught.value.path) == ("circular_reference", "/a/b")

@@ -275,7 +275,7 @@ def test_each_bad_user_object_is_rejected_with_code_and_path(
     assert caught.value.source == "stored"
 
 
-@pytest.mark.parametrize("naming", ["kebab", "Snake", None, 1])
+@pytest.mark.parametrize("naming", ["kebab", "Snake", None, 1, ["snake"]])
 def test_an_unknown_naming_is_an_argument_error(naming: Any) -> None:
     for call in (
         lambda: UserMetadataParams.from_body({}, naming=naming),

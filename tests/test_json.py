@@ -272,3 +272,14 @@ def test_an_integer_too_long_to_write_is_an_error_with_its_path() -> None:
     with pytest.raises(InvalidValueError) as caught:
         dump_compact({"a": [1, huge]})
     assert (caught.value.code, caught.value.path) == ("integer_too_long", "/a/1")
+
+
+def test_importing_the_package_does_not_import_json() -> None:
+    """The json module is loaded on the first parse or measurement, not on import."""
+    import subprocess
+
+    code = "import sys, metadata_semantics; print('json' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
