@@ -26,6 +26,7 @@ from metadata_semantics import (
     UserMetadata,
     UserMetadataParams,
     apply_request,
+    diff_merge_patch,
     json_equal,
     merge_metadata,
     parse_json,
@@ -305,6 +306,7 @@ CATALOGUE: list[tuple[str, Callable[[], object]]] = [
     ("field_too_large", lambda: apply_request(S, "PUT", BIG)),
     ("metadata_too_large", lambda: apply_request(S, "PATCH", HALVES)),
     ("too_deep", lambda: apply_request(S, "PATCH", DEEP, limits=Limits(max_depth=2))),
+    ("unpatchable_null", lambda: diff_merge_patch({}, {"a": None})),
 ]
 
 
