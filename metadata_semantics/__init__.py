@@ -11,9 +11,15 @@ from ._errors import (
     ErrorCode,
     ErrorCodeInfo,
     InvalidArgumentError,
+    InvalidBodyError,
+    InvalidJSONError,
     InvalidValueError,
+    LimitExceededError,
     MetadataError,
+    UnsupportedMethodError,
 )
+from ._json import parse_json
+from ._limits import UPSTREAM_LIMITS, Limits
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import (
     RULES,
@@ -26,33 +32,45 @@ from ._semantics import (
     replace_metadata,
 )
 from ._sentinel import OMITTED, Omittable, Omitted
-from ._types import FIELDS, FieldName, JSONValue, Metadata
+from ._types import FIELDS, WIRE_NAMES, FieldName, JSONValue, Metadata, Naming
 from ._values import json_equal
+from ._wire import METHODS, apply_request
 
 __all__ = [
     "ERROR_CODES",
     "FIELDS",
+    "METHODS",
     "OMITTED",
     "RULES",
+    "UPSTREAM_LIMITS",
+    "WIRE_NAMES",
     "Action",
     "ErrorCode",
     "ErrorCodeInfo",
     "FieldName",
     "FieldState",
     "InvalidArgumentError",
+    "InvalidBodyError",
+    "InvalidJSONError",
     "InvalidValueError",
     "JSONValue",
+    "LimitExceededError",
+    "Limits",
     "Metadata",
     "MetadataError",
+    "Naming",
     "Omittable",
     "Omitted",
     "Operation",
     "Rule",
+    "UnsupportedMethodError",
     "UserMetadata",
     "UserMetadataParams",
+    "apply_request",
     "json_equal",
     "merge_metadata",
     "merge_patch",
+    "parse_json",
     "replace_metadata",
 ]
 

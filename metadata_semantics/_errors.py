@@ -20,9 +20,13 @@ __all__ = [
     "ErrorCode",
     "ErrorCodeInfo",
     "InvalidArgumentError",
+    "InvalidBodyError",
+    "InvalidJSONError",
     "InvalidValueError",
+    "LimitExceededError",
     "MetadataError",
     "Source",
+    "UnsupportedMethodError",
     "format_pointer",
 ]
 
@@ -146,6 +150,127 @@ class InvalidArgumentError(MetadataError):
     __slots__ = ()
 
 
+class InvalidJSONError(InvalidValueError):
+    """A JSON text is not strict JSON (RFC 8259), or holds a value that cannot be kept.
+
+    ``position`` is the offset of the problem in the input: in bytes when the
+    input was ``bytes``, in characters when it was ``str``.
+    """
+
+    __slots__ = ("position",)
+
+    position: int
+
+    def __init__(
+        self,
+        detail: str,
+        /,
+        *,
+        code: str,
+        segments: tuple[str | int, ...] = (),
+        field: str | None = None,
+        source: Source = "request",
+        position: int = 0,
+    ) -> None:
+        super().__init__(detail, code=code, segments=segments, field=field, source=source)
+        self.position = position
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_json,
+            (self.detail, self.code, self._segments, self.field, self.source, self.position),
+        )
+
+
+def _rebuild_json(
+    detail: str,
+    code: str,
+    segments: tuple[str | int, ...],
+    field: str | None,
+    source: Source,
+    position: int,
+) -> InvalidJSONError:
+    return InvalidJSONError(
+        detail, code=code, segments=segments, field=field, source=source, position=position
+    )
+
+
+class InvalidBodyError(MetadataError):
+    """A request body or user object has the wrong shape: not an object, or wrong members."""
+
+    __slots__ = ()
+
+
+class UnsupportedMethodError(MetadataError):
+    """A request names an HTTP method other than ``PUT`` or ``PATCH``."""
+
+    __slots__ = ()
+
+
+class LimitExceededError(MetadataError):
+    """The result of a write is larger or deeper than the :class:`Limits` allow.
+
+    ``field`` names the field measured (``None`` for all three together),
+    ``measured`` is what was found and ``limit`` the bound it broke, both in
+    bytes for size codes and in levels for ``too_deep``.
+    """
+
+    __slots__ = ("limit", "measured")
+
+    measured: int
+    limit: int
+
+    def __init__(
+        self,
+        detail: str,
+        /,
+        *,
+        code: str,
+        measured: int,
+        limit: int,
+        segments: tuple[str | int, ...] = (),
+        field: str | None = None,
+        source: Source = "request",
+    ) -> None:
+        super().__init__(detail, code=code, segments=segments, field=field, source=source)
+        self.measured = measured
+        self.limit = limit
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_limit,
+            (
+                self.detail,
+                self.code,
+                self.measured,
+                self.limit,
+                self._segments,
+                self.field,
+                self.source,
+            ),
+        )
+
+
+def _rebuild_limit(
+    detail: str,
+    code: str,
+    measured: int,
+    limit: int,
+    segments: tuple[str | int, ...],
+    field: str | None,
+    source: Source,
+) -> LimitExceededError:
+    return LimitExceededError(
+        detail,
+        code=code,
+        measured=measured,
+        limit=limit,
+        segments=segments,
+        field=field,
+        source=source,
+    )
+
+
 ErrorCode: TypeAlias = Literal[
     "unsupported_type",
     "non_string_key",
@@ -155,6 +280,21 @@ ErrorCode: TypeAlias = Literal[
     "misplaced_omitted",
     "invalid_field",
     "invalid_argument",
+    "integer_too_long",
+    "invalid_json",
+    "empty_input",
+    "trailing_data",
+    "duplicate_key",
+    "invalid_utf8",
+    "byte_order_mark",
+    "invalid_body",
+    "unknown_key",
+    "duplicate_field",
+    "missing_field",
+    "unsupported_method",
+    "field_too_large",
+    "metadata_too_large",
+    "too_deep",
 ]
 """Every stable error code."""
 
@@ -179,11 +319,17 @@ ERROR_CODES: Final[Mapping[str, ErrorCodeInfo]] = _table(
         "A value has a Python type with no JSON form (set, tuple, bytes, other objects).",
     ),
     ErrorCodeInfo("non_string_key", InvalidValueError, "An object key is not a `str`."),
-    ErrorCodeInfo("non_finite_number", InvalidValueError, "A number is NaN or infinite."),
+    ErrorCodeInfo(
+        "non_finite_number",
+        InvalidValueError,
+        "A number is NaN or infinite: a `float`, a `NaN`/`Infinity`/`-Infinity` literal, "
+        "or a JSON number too large for a double (`1e999`).",
+    ),
     ErrorCodeInfo(
         "invalid_string",
         InvalidValueError,
-        "A string or key holds a lone surrogate and has no UTF-8 form.",
+        "A string or key holds a lone surrogate (a `str`, or a `\\ud800` escape in JSON text) "
+        "and has no UTF-8 form.",
     ),
     ErrorCodeInfo(
         "circular_reference",
@@ -204,6 +350,70 @@ ERROR_CODES: Final[Mapping[str, ErrorCodeInfo]] = _table(
         "invalid_argument",
         InvalidArgumentError,
         "An argument is not of the documented kind (for example not a `UserMetadata`).",
+    ),
+    ErrorCodeInfo(
+        "integer_too_long",
+        InvalidValueError,
+        "An integer has more digits than Python converts to or from text "
+        "(`sys.get_int_max_str_digits()`).",
+    ),
+    ErrorCodeInfo(
+        "invalid_json",
+        InvalidJSONError,
+        "The text is not JSON; the message gives the line, column and offset.",
+    ),
+    ErrorCodeInfo("empty_input", InvalidJSONError, "The text is empty or only whitespace."),
+    ErrorCodeInfo("trailing_data", InvalidJSONError, "More text follows a complete JSON value."),
+    ErrorCodeInfo(
+        "duplicate_key",
+        InvalidJSONError,
+        "An object in JSON text has the same key twice; the path is the object's.",
+    ),
+    ErrorCodeInfo("invalid_utf8", InvalidJSONError, "The bytes are not valid UTF-8."),
+    ErrorCodeInfo(
+        "byte_order_mark",
+        InvalidJSONError,
+        "The text starts with a byte order mark (U+FEFF), which JSON senders must not add.",
+    ),
+    ErrorCodeInfo(
+        "invalid_body",
+        InvalidBodyError,
+        "A request body or user object is not a JSON object.",
+    ),
+    ErrorCodeInfo(
+        "unknown_key",
+        InvalidBodyError,
+        "A request body has a member that is not one of the three fields in its naming.",
+    ),
+    ErrorCodeInfo(
+        "duplicate_field",
+        InvalidBodyError,
+        "A body spells one field both ways (`public_metadata` and `publicMetadata`).",
+    ),
+    ErrorCodeInfo(
+        "missing_field",
+        InvalidBodyError,
+        "A user object lacks one of the three metadata members.",
+    ),
+    ErrorCodeInfo(
+        "unsupported_method",
+        UnsupportedMethodError,
+        "The HTTP method is not `PUT` or `PATCH` (methods are case-sensitive).",
+    ),
+    ErrorCodeInfo(
+        "field_too_large",
+        LimitExceededError,
+        "A field of the result is larger than `Limits.max_field_bytes`.",
+    ),
+    ErrorCodeInfo(
+        "metadata_too_large",
+        LimitExceededError,
+        "The three fields of the result together are larger than `Limits.max_total_bytes`.",
+    ),
+    ErrorCodeInfo(
+        "too_deep",
+        LimitExceededError,
+        "A field of the result nests deeper than `Limits.max_depth`.",
     ),
 )
 """Every error code, the exception class that carries it, and what it means."""

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ._sentinel import OMITTED, Omittable
 from ._types import FIELDS, Metadata
 from ._values import json_equal
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ._types import Naming
+
+# The wire methods live in ``_wire``, which imports this module; they import
+# it when called, which also keeps ``json`` out of ``import metadata_semantics``.
 
 __all__ = ["UserMetadata", "UserMetadataParams"]
 
@@ -50,6 +59,29 @@ class UserMetadata:
 
     __hash__ = None  # type: ignore[assignment]
 
+    @classmethod
+    def from_body(cls, body: Mapping[str, object], /, *, naming: Naming = "snake") -> UserMetadata:
+        """Read the three metadata members of a user object, as decoded JSON.
+
+        All three must be present (``missing_field``), each an object or null;
+        other members of the user object are ignored. Raises
+        :class:`MetadataError` with a path from the object's root; copies, so
+        the result shares nothing with ``body``.
+        """
+        from ._wire import record_from_body
+
+        return record_from_body(body, naming=naming)
+
+    def to_body(self, *, naming: Naming = "snake") -> dict[str, Metadata | None]:
+        """Return the three fields as the members of a user object, in ``naming``.
+
+        The dict is new and shares nothing with the record. Raises
+        :class:`MetadataError` if a field is not JSON.
+        """
+        from ._wire import record_to_body
+
+        return record_to_body(self, naming=naming)
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class UserMetadataParams:
@@ -70,3 +102,29 @@ class UserMetadataParams:
         return _fields_equal(self, other)
 
     __hash__ = None  # type: ignore[assignment]
+
+    @classmethod
+    def from_body(
+        cls, body: Mapping[str, object], /, *, naming: Naming = "snake"
+    ) -> UserMetadataParams:
+        """Read a decoded request body: an absent key is OMITTED, null is None.
+
+        Raises :class:`MetadataError` for a body that is not an object, an
+        unknown key, one field spelled both ways, or a field that is neither an
+        object nor null; paths start at the body's root. The result shares
+        nothing with ``body``.
+        """
+        from ._wire import params_from_body
+
+        return params_from_body(body, naming=naming)
+
+    def to_body(self, *, naming: Naming = "snake") -> dict[str, Metadata | None]:
+        """Return the request body: omitted fields left out, None kept as null.
+
+        The dict is new and shares nothing with the params, so
+        ``from_body(p.to_body()) == p``. Raises :class:`MetadataError` if a
+        field is not JSON.
+        """
+        from ._wire import params_to_body
+
+        return params_to_body(self, naming=naming)

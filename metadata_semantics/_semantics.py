@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias, cast
 
 from ._errors import InvalidArgumentError, InvalidValueError
+from ._limits import Limits, check_limits
 from ._records import UserMetadata, UserMetadataParams
 from ._sentinel import OMITTED
 from ._types import FIELDS, JSONValue, Metadata
@@ -31,6 +32,7 @@ __all__ = [
     "merge_metadata",
     "merge_patch",
     "replace_metadata",
+    "write",
 ]
 
 Operation: TypeAlias = Literal["replace", "merge"]
@@ -118,12 +120,27 @@ def _stored_field(stored: UserMetadata, name: str) -> Metadata | None:
     )
 
 
-def _check_arguments(stored: object, params: object) -> None:
+def check_stored(stored: object, /) -> None:
+    """Raise ``invalid_argument`` unless ``stored`` is a :class:`UserMetadata`."""
     if type(stored) is not UserMetadata:
         raise InvalidArgumentError(
             f"stored must be a UserMetadata, not {type(stored).__qualname__}",
             code="invalid_argument",
         )
+
+
+def check_limits_argument(limits: object, /) -> None:
+    """Raise ``invalid_argument`` unless ``limits`` is a :class:`Limits` or ``None``."""
+    if limits is not None and type(limits) is not Limits:
+        raise InvalidArgumentError(
+            f"limits must be a Limits or None, not {type(limits).__qualname__}",
+            code="invalid_argument",
+        )
+
+
+def _check_arguments(stored: object, params: object, limits: object) -> None:
+    check_stored(stored)
+    check_limits_argument(limits)
     if type(params) is not UserMetadataParams:
         raise InvalidArgumentError(
             f"params must be a UserMetadataParams, not {type(params).__qualname__}",
@@ -131,8 +148,14 @@ def _check_arguments(stored: object, params: object) -> None:
         )
 
 
-def _write(operation: Operation, stored: UserMetadata, params: UserMetadataParams) -> UserMetadata:
-    _check_arguments(stored, params)
+def write(
+    operation: Operation,
+    stored: UserMetadata,
+    params: UserMetadataParams,
+    limits: Limits | None,
+) -> UserMetadata:
+    """Carry out one write and check its result against ``limits``."""
+    _check_arguments(stored, params, limits)
     # Every field is classified before any is built, so a bad field anywhere
     # fails the whole write before any work is done.
     actions = [
@@ -150,27 +173,36 @@ def _write(operation: Operation, stored: UserMetadata, params: UserMetadataParam
         else:
             merged = merge_json(getattr(stored, name), getattr(params, name), field=name)
             values.append(cast("Metadata", merged))
-    return UserMetadata(*values)
+    result = UserMetadata(*values)
+    if limits is not None:
+        check_limits(result, limits)
+    return result
 
 
-def replace_metadata(stored: UserMetadata, params: UserMetadataParams, /) -> UserMetadata:
+def replace_metadata(
+    stored: UserMetadata, params: UserMetadataParams, /, *, limits: Limits | None = None
+) -> UserMetadata:
     """Return the record after a replace write (``PUT``): each provided field overwritten whole.
 
     An omitted field keeps its stored value; a provided one becomes exactly the
     given object or null, with no merging at any level. Raises
-    :class:`MetadataError` on bad input; never changes its arguments.
+    :class:`MetadataError` on bad input, and :class:`LimitExceededError` if the
+    result breaks ``limits`` (none by default); never changes its arguments.
     """
-    return _write("replace", stored, params)
+    return write("replace", stored, params, limits)
 
 
-def merge_metadata(stored: UserMetadata, params: UserMetadataParams, /) -> UserMetadata:
+def merge_metadata(
+    stored: UserMetadata, params: UserMetadataParams, /, *, limits: Limits | None = None
+) -> UserMetadata:
     """Return the record after a deep-merge write (``PATCH``): RFC 7396 per field.
 
     An omitted field keeps its stored value; ``None`` stores null; an object is
     merged into the stored value with :func:`merge_patch`. Raises
-    :class:`MetadataError` on bad input; never changes its arguments.
+    :class:`MetadataError` on bad input, and :class:`LimitExceededError` if the
+    result breaks ``limits`` (none by default); never changes its arguments.
     """
-    return _write("merge", stored, params)
+    return write("merge", stored, params, limits)
 
 
 def merge_patch(target: JSONValue, patch: JSONValue, /) -> JSONValue:

@@ -1,10 +1,14 @@
-"""Type aliases for JSON values and the names of the three metadata fields."""
+"""Type aliases for JSON values, and the three metadata fields' names in code and on the wire."""
 
 from __future__ import annotations
 
-from typing import Final, Literal, TypeAlias
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
-__all__ = ["FIELDS", "FieldName", "JSONValue", "Metadata"]
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["FIELDS", "WIRE_NAMES", "FieldName", "JSONValue", "Metadata", "Naming"]
 
 # ``Union`` rather than ``|``: the alias is evaluated at run time, and on
 # Python 3.10 a string forward reference cannot be joined with ``|``.
@@ -23,3 +27,15 @@ FIELDS: Final[tuple[FieldName, FieldName, FieldName]] = (
     "unsafe_metadata",
 )
 """The three fields, in the order the API documents them."""
+
+Naming: TypeAlias = Literal["snake", "camel"]
+"""How a body spells the fields: ``snake`` as the HTTP API (``public_metadata``),
+``camel`` as the JavaScript SDK (``publicMetadata``)."""
+
+WIRE_NAMES: Final[Mapping[Naming, tuple[str, str, str]]] = MappingProxyType(
+    {
+        "snake": FIELDS,
+        "camel": ("publicMetadata", "privateMetadata", "unsafeMetadata"),
+    }
+)
+"""For each naming, the three fields' names in a body, in the order of :data:`FIELDS`."""

@@ -13,6 +13,7 @@ merges really overlap.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING, Final
 
@@ -27,14 +28,18 @@ from ._records import UserMetadata, UserMetadataParams
 from ._sentinel import OMITTED, Omittable
 
 if TYPE_CHECKING:
-    from ._types import JSONValue, Metadata
+    from ._types import JSONValue, Metadata, Naming
 
 __all__ = [
     "EDGE_KEYS",
     "bad_values",
+    "bodies",
+    "body_texts",
     "deep_values",
     "field_values",
+    "json_like_texts",
     "json_scalars",
+    "json_texts",
     "json_values",
     "keys",
     "metadata",
@@ -224,3 +229,65 @@ def bad_values() -> st.SearchStrategy[object]:
     ).map(_with_key)
     leaf = st.one_of(_POISON, bad_key, st.builds(_cycle, metadata(max_leaves=3)))
     return st.recursive(leaf, _nest, max_leaves=4)
+
+
+# Wire texts -----------------------------------------------------------------
+
+
+def _dumps(value: JSONValue, ensure_ascii: bool, indent: int | None, spaced: bool) -> str:
+    separators = (", ", ": ") if spaced else (",", ":")
+    return json.dumps(
+        value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, allow_nan=False
+    )
+
+
+def json_texts(values: st.SearchStrategy[JSONValue] | None = None) -> st.SearchStrategy[str]:
+    """JSON texts of ``values`` (any JSON value by default), in the layouts senders use.
+
+    Non-ASCII is escaped or not (so non-BMP text arrives as surrogate-pair
+    escapes), and the text is compact, spaced or indented.
+    """
+    return st.builds(
+        _dumps,
+        json_values() if values is None else values,
+        st.booleans(),
+        st.one_of(st.none(), st.integers(min_value=0, max_value=2)),
+        st.booleans(),
+    )
+
+
+_TOKENS: Final[tuple[str, ...]] = (
+    "{", "}", "[", "]", ",", ":", '"', "\\", " ", "\n", "\t", "\r",
+    "true", "false", "null", "NaN", "Infinity", "-Infinity", "-", "+", ".", "e", "E",
+    "0", "1", "01", "1e999", "-0", "2.5", "1e5", '"a"', '"b"', '"\\u00e9"', '"\\ud800"',
+    '"\\udc00"', '"\\ud83d\\ude00"', '"\\x"', '"\x01"', "\ufeff", "\u00e9", "\ud800",
+    '"public_metadata"', '"publicMetadata"', '"private_metadata"', '"unsafe_metadata"',
+)  # fmt: skip
+
+
+def json_like_texts() -> st.SearchStrategy[str]:
+    """Text built from JSON's own tokens and its usual mistakes: mostly almost-JSON.
+
+    Random text rarely gets past the first character of a parser; this
+    reaches its deeper states (duplicate keys, bad escapes, lone
+    surrogates, stray commas, trailing data, a byte order mark).
+    """
+    return st.lists(st.sampled_from(_TOKENS), max_size=30).map("".join)
+
+
+def _to_body(request: UserMetadataParams, naming: Naming) -> dict[str, Metadata | None]:
+    return request.to_body(naming=naming)
+
+
+def bodies(*, naming: Naming = "snake") -> st.SearchStrategy[dict[str, Metadata | None]]:
+    """Decoded request bodies in ``naming``: each field absent, null, ``{}`` or an object."""
+    return st.builds(_to_body, params(), st.just(naming))
+
+
+def _encode(text: str, as_bytes: bool) -> str | bytes:
+    return text.encode("utf-8") if as_bytes else text
+
+
+def body_texts(*, naming: Naming = "snake") -> st.SearchStrategy[str | bytes]:
+    """Request bodies as JSON text, ``str`` or UTF-8 ``bytes``, in the layouts senders use."""
+    return st.builds(_encode, json_texts(bodies(naming=naming)), st.booleans())  # type: ignore[arg-type]

@@ -1,0 +1,271 @@
+"""The request body: reading and writing the three fields as JSON, and one whole request.
+
+A body is where "omitted" and "null" are told apart: a key that is absent is
+:data:`OMITTED`, a key holding ``null`` is ``None``. Everything here keeps
+that distinction in both directions, and every error's path starts at the
+body's root, spelled in the body's own naming.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final, cast
+
+from ._errors import (
+    InvalidArgumentError,
+    InvalidBodyError,
+    InvalidValueError,
+    MetadataError,
+    Source,
+    UnsupportedMethodError,
+)
+from ._json import parse_json
+from ._limits import UPSTREAM_LIMITS, Limits
+from ._records import UserMetadata, UserMetadataParams
+from ._semantics import check_limits_argument, check_stored, write
+from ._sentinel import OMITTED
+from ._types import FIELDS, WIRE_NAMES, FieldName
+from ._values import copy_json
+
+if TYPE_CHECKING:
+    from ._semantics import Operation
+    from ._types import Metadata, Naming
+
+__all__ = [
+    "METHODS",
+    "apply_request",
+    "params_from_body",
+    "params_to_body",
+    "record_from_body",
+    "record_to_body",
+]
+
+METHODS: Final[Mapping[str, Operation]] = MappingProxyType({"PUT": "replace", "PATCH": "merge"})
+"""The HTTP methods a request may use, and the write each one means."""
+
+_BLANK: Final = " \t\n\r"
+
+# Which field each body key names, in each naming.
+_FIELD_OF: Final[Mapping[str, Mapping[str, FieldName]]] = MappingProxyType(
+    {
+        naming: MappingProxyType(dict(zip(names, FIELDS, strict=True)))
+        for naming, names in WIRE_NAMES.items()
+    }
+)
+_OTHER: Final[Mapping[str, Naming]] = MappingProxyType({"snake": "camel", "camel": "snake"})
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return f"a {type(value).__qualname__}"
+
+
+def _check_naming(naming: object) -> Naming:
+    if not isinstance(naming, str) or naming not in WIRE_NAMES:
+        raise InvalidArgumentError(
+            f"naming must be 'snake' or 'camel', not {naming!r}", code="invalid_argument"
+        )
+    return cast("Naming", naming)
+
+
+def _segment(key: object) -> str:
+    return key if isinstance(key, str) else repr(key)
+
+
+def _read_fields(
+    body: object, naming: Naming, *, what: str, strict: bool, source: Source
+) -> dict[FieldName, tuple[str, object]]:
+    """Find the three fields in a body: field name to (body key, raw value).
+
+    ``strict`` rejects any other key, as a request must; a user object has
+    other members, which are skipped. Both spellings of one field are always
+    an error, since only one of them could be obeyed.
+    """
+    if not isinstance(body, Mapping):
+        raise InvalidBodyError(
+            f"{what} must be a JSON object, not {_json_kind(body)}",
+            code="invalid_body",
+            source=source,
+        )
+    members = cast("Mapping[object, object]", body)
+    own = _FIELD_OF[naming]
+    other = _FIELD_OF[_OTHER[naming]]
+    found: dict[FieldName, tuple[str, object]] = {}
+    for key, value in members.items():
+        if isinstance(key, str) and key in own:
+            found[own[key]] = (key, value)
+            continue
+        if isinstance(key, str) and key in other:
+            field = other[key]
+            spelling = WIRE_NAMES[naming][FIELDS.index(field)]
+            if spelling in members:
+                raise InvalidBodyError(
+                    f"{what} spells {field} twice, as {spelling!r} and as {key!r}",
+                    code="duplicate_field",
+                    segments=(key,),
+                    field=field,
+                    source=source,
+                )
+            if strict:
+                raise InvalidBodyError(
+                    f"{what} has the key {key!r}, which is the {_OTHER[naming]} spelling of "
+                    f"{field}; this body is read with naming={naming!r}",
+                    code="unknown_key",
+                    segments=(key,),
+                )
+        elif strict:
+            expected = ", ".join(repr(name) for name in WIRE_NAMES[naming])
+            raise InvalidBodyError(
+                f"{what} has the unknown key {_segment(key)!r}; the keys are {expected}",
+                code="unknown_key",
+                segments=(_segment(key),),
+            )
+    return found
+
+
+def _field_value(
+    key: str, field: FieldName, value: object, *, source: Source, trusted: bool
+) -> Metadata | None:
+    """Return a body member as a field's value: ``None`` or a validated copy of an object."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        if trusted:
+            return cast("Metadata", value)
+        copied = copy_json(cast("object", value), field=field, source=source, base=(key,))
+        return cast("Metadata", copied)
+    raise InvalidValueError(
+        f"{key} must be an object or null, not {_json_kind(value)}",
+        code="invalid_field",
+        segments=(key,),
+        field=field,
+        source=source,
+    )
+
+
+def params_from_body(
+    body: object, /, *, naming: object = "snake", trusted: bool = False
+) -> UserMetadataParams:
+    """Read a request body into :class:`UserMetadataParams`; see ``UserMetadataParams.from_body``.
+
+    ``trusted`` skips the copy for a body that :func:`parse_json` has just
+    built, which is already valid and shared with no one.
+    """
+    checked = _check_naming(naming)
+    found = _read_fields(body, checked, what="the request body", strict=True, source="request")
+    values: dict[str, Metadata | None] = {
+        field: _field_value(key, field, value, source="request", trusted=trusted)
+        for field, (key, value) in found.items()
+    }
+    return UserMetadataParams(**values)
+
+
+def params_to_body(
+    params: UserMetadataParams, /, *, naming: object = "snake"
+) -> dict[str, Metadata | None]:
+    """Write :class:`UserMetadataParams` as a request body; see ``UserMetadataParams.to_body``."""
+    names = WIRE_NAMES[_check_naming(naming)]
+    body: dict[str, Metadata | None] = {}
+    for field, key in zip(FIELDS, names, strict=True):
+        value: object = getattr(params, field)
+        if value is not OMITTED:
+            body[key] = _field_value(key, field, value, source="request", trusted=False)
+    return body
+
+
+def record_from_body(body: object, /, *, naming: object = "snake") -> UserMetadata:
+    """Read the three members of a user object; see ``UserMetadata.from_body``."""
+    checked = _check_naming(naming)
+    found = _read_fields(body, checked, what="the user object", strict=False, source="stored")
+    values: list[Metadata | None] = []
+    for field, key in zip(FIELDS, WIRE_NAMES[checked], strict=True):
+        if field not in found:
+            raise InvalidBodyError(
+                f"the user object has no {key!r} member; a stored record needs all three",
+                code="missing_field",
+                field=field,
+                source="stored",
+            )
+        _, value = found[field]
+        values.append(_field_value(key, field, value, source="stored", trusted=False))
+    return UserMetadata(*values)
+
+
+def record_to_body(
+    record: UserMetadata, /, *, naming: object = "snake"
+) -> dict[str, Metadata | None]:
+    """Write the three fields of a stored record; see ``UserMetadata.to_body``."""
+    names = WIRE_NAMES[_check_naming(naming)]
+    return {
+        key: _field_value(key, field, getattr(record, field), source="stored", trusted=False)
+        for field, key in zip(FIELDS, names, strict=True)
+    }
+
+
+def _operation(method: object) -> Operation:
+    if isinstance(method, str) and method in METHODS:
+        return METHODS[method]
+    hint = ""
+    if isinstance(method, str) and method.upper() in METHODS:
+        hint = f"; HTTP methods are case-sensitive, so write {method.upper()!r}"
+    raise UnsupportedMethodError(
+        f"method {method!r} is not supported: use 'PUT' (replace) or 'PATCH' (merge){hint}",
+        code="unsupported_method",
+    )
+
+
+def _blank(text: str | bytes | bytearray) -> bool:
+    if isinstance(text, str):
+        return not text.strip(_BLANK)
+    return not text.strip(_BLANK.encode("ascii"))
+
+
+def _request_params(body: object, naming: Naming) -> UserMetadataParams:
+    if body is None:
+        return UserMetadataParams()
+    if isinstance(body, (str, bytes, bytearray)):
+        if _blank(body):
+            return UserMetadataParams()
+        return params_from_body(parse_json(body), naming=naming, trusted=True)
+    return params_from_body(body, naming=naming)
+
+
+def apply_request(
+    stored: UserMetadata,
+    method: str,
+    body: str | bytes | bytearray | Mapping[str, object] | None,
+    /,
+    *,
+    limits: Limits | None = UPSTREAM_LIMITS,
+    naming: Naming = "snake",
+) -> UserMetadata:
+    """Return the record after one HTTP request: ``PUT`` replaces, ``PATCH`` merges.
+
+    ``body`` is JSON text (``str`` or UTF-8 ``bytes``), an already decoded
+    mapping, or ``None``; a missing, empty or whitespace-only body provides
+    no field. Raises :class:`MetadataError` for a bad method, body or stored
+    record, or a result beyond ``limits`` (:data:`UPSTREAM_LIMITS` by
+    default), with paths from the body's root. Changes nothing.
+    """
+    operation = _operation(method)
+    checked = _check_naming(naming)
+    check_stored(stored)
+    check_limits_argument(limits)
+    params = _request_params(body, checked)
+    try:
+        return write(operation, stored, params, limits)
+    except MetadataError as error:
+        # The write reports paths inside a field; the caller sent a body.
+        if error.field is not None:
+            error.prepend_path(WIRE_NAMES[checked][FIELDS.index(cast("FieldName", error.field))])
+        raise
