@@ -107,3 +107,32 @@ def test_an_unsupported_value_is_named_with_its_type() -> None:
     error = _raised(lambda: merge_patch({}, bad))
     assert error.code == "unsupported_type"
     assert "bytes" in error.detail
+
+
+@pytest.mark.parametrize(
+    ("stored", "params"),
+    [(None, UserMetadataParams()), (UserMetadata(), UserMetadata())],
+)
+def test_an_argument_of_the_wrong_kind_has_the_invalid_argument_code(
+    stored: Any, params: Any
+) -> None:
+    error = _raised(lambda: merge_metadata(stored, params))
+    assert error.code == "invalid_argument"
+    assert error.field is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "segments"),
+    [
+        ({"x": {1: "one"}}, ("x", "1")),
+        ({"x": {"y": {1: "one"}}}, ("x", "y", "1")),
+    ],
+)
+def test_a_bad_key_kept_from_the_stored_value_is_blamed_on_it_at_its_path(
+    stored: Any, segments: tuple[str, ...]
+) -> None:
+    """A stored member that the merge keeps is checked, and its error points at it."""
+    error = _raised(lambda: merge_patch(stored, {"x": {"z": True}}))
+    assert error.code == "non_string_key"
+    assert error.source == "stored"
+    assert error.segments == segments
