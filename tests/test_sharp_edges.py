@@ -136,3 +136,13 @@ def test_a_bad_key_kept_from_the_stored_value_is_blamed_on_it_at_its_path(
     assert error.code == "non_string_key"
     assert error.source == "stored"
     assert error.segments == segments
+
+
+def test_a_patch_that_contains_itself_is_a_circular_reference() -> None:
+    """Merging walks the patch's objects into each other; a loop there is refused."""
+    patch: Any = {}
+    patch["a"] = patch
+    error = _raised(lambda: merge_patch({"a": {}}, patch))
+    assert error.code == "circular_reference"
+    assert error.source == "request"
+    assert error.segments == ("a",)
