@@ -6,6 +6,7 @@ applies RFC 7396 JSON Merge Patch to each provided field. A field left out
 of a request is :data:`OMITTED` and keeps its stored value.
 """
 
+from ._diff import Edit, EditKind, diff_merge_patch
 from ._errors import (
     ERROR_CODES,
     ErrorCode,
@@ -18,6 +19,7 @@ from ._errors import (
     MetadataError,
     UnsupportedMethodError,
 )
+from ._explain import Change, ChangeAction, explain
 from ._json import parse_json
 from ._limits import UPSTREAM_LIMITS, Limits
 from ._records import UserMetadata, UserMetadataParams
@@ -45,6 +47,10 @@ __all__ = [
     "UPSTREAM_LIMITS",
     "WIRE_NAMES",
     "Action",
+    "Change",
+    "ChangeAction",
+    "Edit",
+    "EditKind",
     "ErrorCode",
     "ErrorCodeInfo",
     "FieldName",
@@ -67,6 +73,8 @@ __all__ = [
     "UserMetadata",
     "UserMetadataParams",
     "apply_request",
+    "diff_merge_patch",
+    "explain",
     "json_equal",
     "merge_metadata",
     "merge_patch",

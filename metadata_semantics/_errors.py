@@ -295,6 +295,7 @@ ErrorCode: TypeAlias = Literal[
     "field_too_large",
     "metadata_too_large",
     "too_deep",
+    "unpatchable_null",
 ]
 """Every stable error code."""
 
@@ -414,6 +415,12 @@ ERROR_CODES: Final[Mapping[str, ErrorCodeInfo]] = _table(
         "too_deep",
         LimitExceededError,
         "A field of the result nests deeper than `Limits.max_depth`.",
+    ),
+    ErrorCodeInfo(
+        "unpatchable_null",
+        InvalidValueError,
+        "`diff_merge_patch`: the new value holds a null object member, which no merge patch "
+        "can store; use replace.",
     ),
 )
 """Every error code, the exception class that carries it, and what it means."""

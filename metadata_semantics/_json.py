@@ -2,9 +2,9 @@
 
 :func:`parse_json` first hands the text to the C decoder of :mod:`json`, with
 hooks that notice what strict JSON forbids (duplicate keys, ``NaN`` and the
-infinities, numbers that overflow). Whenever the C decoder fails, objects, or
-cannot go deep enough, the text is parsed again by the iterative parser
-below. That parser is the definition: it never recurses, so any depth works,
+infinities, numbers that overflow). Whenever the C decoder fails, a hook
+objects, or the text is too deep for it, the text is parsed again by the
+iterative parser below. That parser is the definition: it never recurses, so any depth works,
 and it knows the path and offset of every error. The C decoder is only a
 shortcut that gives the same answer for the texts it accepts.
 

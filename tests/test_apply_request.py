@@ -26,6 +26,7 @@ from metadata_semantics import (
     UserMetadata,
     UserMetadataParams,
     apply_request,
+    diff_merge_patch,
     json_equal,
     merge_metadata,
     parse_json,
@@ -305,6 +306,7 @@ CATALOGUE: list[tuple[str, Callable[[], object]]] = [
     ("field_too_large", lambda: apply_request(S, "PUT", BIG)),
     ("metadata_too_large", lambda: apply_request(S, "PATCH", HALVES)),
     ("too_deep", lambda: apply_request(S, "PATCH", DEEP, limits=Limits(max_depth=2))),
+    ("unpatchable_null", lambda: diff_merge_patch({}, {"a": None})),
 ]
 
 
@@ -328,3 +330,15 @@ def test_no_error_ever_escapes_as_value_error_from_json() -> None:
     with pytest.raises(MetadataError) as caught:
         apply_request(S, "PUT", body)
     assert (caught.value.code, caught.value.path) == ("integer_too_long", "/public_metadata/n/0")
+
+
+def test_a_patch_that_contains_itself_is_rejected_on_every_path() -> None:
+    """A cycle is caught whether the body is read first or the params are merged directly."""
+    loop: dict[str, Any] = {"a": {}}
+    loop["a"]["b"] = loop
+    with pytest.raises(MetadataError) as caught:
+        apply_request(S, "PATCH", {"public_metadata": loop})
+    assert (caught.value.code, caught.value.path) == ("circular_reference", "/public_metadata/a/b")
+    with pytest.raises(MetadataError) as caught:
+        merge_metadata(S, UserMetadataParams(public_metadata=loop))
+    assert (caught.value.code, caught.value.path) == ("circular_reference", "/a/b")

@@ -53,7 +53,7 @@ GROUPS: Final[dict[str, tuple[str, ...]]] = {
         "test_stateful",
     ),
     "wire": ("test_json", "test_apply_request", "test_body"),
-    "oracle": ("test_cli",),
+    "oracle": ("test_cli", "test_oracle_stream"),
 }
 
 FIRST_ROUND: Final = 25
