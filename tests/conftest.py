@@ -1,7 +1,9 @@
 """Hypothesis profiles, and the type-strict comparison every test uses.
 
 Pick a profile with ``HYPOTHESIS_PROFILE``: ``dev`` (the default, quick),
-``ci`` (thorough) or ``fuzz`` (long; give it a time box).
+``ci`` (thorough), ``fuzz`` (long; give it a time box) or ``mutation``
+(quick and derandomized, so that a mutant is killed or survives the same way
+on every run).
 """
 
 from __future__ import annotations
@@ -27,5 +29,13 @@ settings.register_profile(
     deadline=timedelta(seconds=5),
     suppress_health_check=_SLOW_DATA,
     print_blob=True,
+)
+settings.register_profile(
+    "mutation",
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[*_SLOW_DATA, HealthCheck.differing_executors],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
