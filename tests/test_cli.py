@@ -18,6 +18,7 @@ from metadata_semantics.__main__ import main, oracle_answer
 from metadata_semantics.conformance import load_vectors, vector_text
 from metadata_semantics.strategies import json_values
 
+from depths import HALF_DEEP
 from strict import same
 
 if TYPE_CHECKING:
@@ -399,7 +400,7 @@ def test_theoracle_answers_every_line_with_a_result_or_an_error(line: bytes) -> 
 def test_deep_documents_work_in_every_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    depth = 50_000
+    depth = HALF_DEEP
     deep = '{"k":' * depth + "1" + "}" * depth
     (tmp_path / "user.json").write_text(json.dumps(STORED), "utf-8")
     (tmp_path / "body.json").write_text('{"unsafe_metadata": ' + deep + "}", "utf-8")

@@ -21,6 +21,8 @@ from metadata_semantics import (
 )
 from metadata_semantics.strategies import deep_values
 
+from depths import HALF_DEEP, VERY_DEEP
+
 
 def chain(depth: int, leaf: JSONValue = "leaf") -> dict[str, JSONValue]:
     value: JSONValue = leaf
@@ -39,7 +41,7 @@ def depth_of(value: object) -> int:
 
 
 @pytest.mark.parametrize("share", [False, True])
-@pytest.mark.parametrize("depth", [sys.getrecursionlimit() * 2, 10_000, 100_000])
+@pytest.mark.parametrize("depth", [sys.getrecursionlimit() * 2, 10_000, VERY_DEEP])
 def test_deep_values_work_in_all_three_functions(depth: int, share: bool) -> None:
     deep = chain(depth)
     assert depth_of(merge_patch({}, deep, share=share)) == depth_of(deep)
@@ -70,7 +72,7 @@ def test_deep_object_patch_merges_at_the_bottom() -> None:
 
 
 def test_deep_error_has_the_full_path_and_no_recursion_error() -> None:
-    depth = 50_000
+    depth = HALF_DEEP
     bad = chain(depth, cast("JSONValue", {1, 2}))
     with pytest.raises(InvalidValueError) as caught:
         merge_patch({}, bad)
@@ -88,7 +90,7 @@ def test_generated_deep_values_merge_and_compare(value: JSONValue) -> None:
 
 @pytest.mark.parametrize("share", [False, True])
 def test_deep_values_work_in_apply_request(share: bool) -> None:
-    depth = 100_000
+    depth = VERY_DEEP
     deep = chain(depth)
     stored = UserMetadata(public_metadata=deep)
     body = {"public_metadata": chain(depth, "new"), "private_metadata": deep}

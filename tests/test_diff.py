@@ -19,6 +19,7 @@ from metadata_semantics import (
 )
 from metadata_semantics.strategies import bad_values, json_values, metadata
 
+from depths import HALF_DEEP
 from reference import rfc7396
 from strict import same
 
@@ -174,7 +175,7 @@ def test_a_null_member_no_patch_can_store_says_use_replace(old: Any, new: Any, p
 
 
 def test_deep_values_diff_without_recursion() -> None:
-    depth = 50_000
+    depth = HALF_DEEP
     old: JSONValue = {"x": 1}
     new: JSONValue = {"x": 2}
     want: JSONValue = {"x": 2}

@@ -28,6 +28,7 @@ from metadata_semantics import (
 )
 from metadata_semantics.strategies import params, user_metadata
 
+from depths import HALF_DEEP
 from strict import same
 
 if TYPE_CHECKING:
@@ -192,7 +193,7 @@ def test_a_bad_stored_field_that_is_overwritten_is_reported() -> None:
 
 
 def test_deep_write_is_explained_without_recursion() -> None:
-    depth = 50_000
+    depth = HALF_DEEP
     old: JSONValue = {"x": 1}
     new: JSONValue = {"x": None, "y": 2}
     for _ in range(depth):

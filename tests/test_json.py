@@ -23,6 +23,7 @@ from metadata_semantics import (
 from metadata_semantics._json import _StrictParser, dump_compact  # pyright: ignore[reportPrivateUsage]
 from metadata_semantics.strategies import json_like_texts, json_texts, json_values
 
+from depths import HALF_DEEP, VERY_DEEP
 from strict import same
 
 
@@ -236,7 +237,7 @@ def test_input_that_is_not_text_is_an_argument_error(value: Any) -> None:
 # Depth ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("depth", [sys.getrecursionlimit() + 10, 100_000])
+@pytest.mark.parametrize("depth", [sys.getrecursionlimit() + 10, VERY_DEEP])
 def test_deep_texts_parse_and_write_back(depth: int) -> None:
     arrays = "[" * depth + "]" * depth
     objects = '{"k":' * depth + '"leaf"' + "}" * depth
@@ -248,7 +249,7 @@ def test_deep_texts_parse_and_write_back(depth: int) -> None:
 
 
 def test_an_error_at_depth_has_the_full_path() -> None:
-    depth = 100_000
+    depth = VERY_DEEP
     text = '{"k":' * depth + "NaN" + "}" * depth
     with pytest.raises(InvalidJSONError) as caught:
         parse_json(text)
@@ -258,7 +259,7 @@ def test_an_error_at_depth_has_the_full_path() -> None:
 
 
 def test_a_duplicate_key_deep_down_is_found() -> None:
-    depth = 50_000
+    depth = HALF_DEEP
     text = "[" * depth + '{"a":1,"a":2}' + "]" * depth
     with pytest.raises(InvalidJSONError) as caught:
         parse_json(text)

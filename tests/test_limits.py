@@ -26,6 +26,8 @@ from metadata_semantics import (
 from metadata_semantics._limits import json_size, nesting_depth
 from metadata_semantics.strategies import json_values, params, user_metadata
 
+from depths import VERY_DEEP
+
 operations = st.sampled_from([replace_metadata, merge_metadata])
 bounds = st.one_of(st.none(), st.integers(min_value=0, max_value=400))
 limit_sets = st.builds(Limits, bounds, bounds, st.one_of(st.none(), st.integers(0, 6)))
@@ -192,7 +194,7 @@ def test_limits_of_the_wrong_kind_are_an_argument_error(limits: Any) -> None:
 
 
 def test_deep_results_are_measured_without_recursion() -> None:
-    depth = 100_000
+    depth = VERY_DEEP
     deep: JSONValue = "leaf"
     for _ in range(depth):
         deep = {"k": deep}
