@@ -9,14 +9,20 @@ The git-tracked files are copied to a scratch directory (kept between runs
 under ``$TMPDIR/metadata-semantics-mutation``, so a second run only redoes
 what changed), and ``mutmut`` mutates the modules listed under
 ``[tool.mutmut]`` in pyproject.toml. Each mutant runs the tests that reach
-it under the derandomized ``mutation`` Hypothesis profile. The report gives
-killed/total and every survivor; ``tests/MUTANTS.md`` says why each
-survivor is harmless. The exit status is 1 below the target.
+it under the derandomized ``mutation`` Hypothesis profile.
+
+The report gives the score and every mutant that was not killed. A mutant
+that makes the suite run past mutmut's time limit counts as detected: the
+suite did not pass with it. ``tests/MUTANTS.md`` is the ledger of survivors,
+one ``- `name`: reason`` line each. The exit status is 1 when the score is
+below the target, when a survivor has no line in the ledger, or when the
+ledger lists a mutant that no longer survives.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +33,26 @@ from pathlib import Path
 from typing import Final
 
 ROOT: Final = Path(__file__).resolve().parents[2]
+LEDGER: Final = ROOT / "tests" / "MUTANTS.md"
 TARGET: Final = 0.95
+DETECTED: Final = frozenset({"killed", "timeout"})
+_ENTRY: Final = re.compile(r"^- `(?P<name>[^`]+)`: (?P<reason>.+)$")
+
+
+def read_ledger(text: str) -> dict[str, str]:
+    """Map each mutant named on a ``- `name`: reason`` line to its reason."""
+    entries: dict[str, str] = {}
+    for line in text.splitlines():
+        match = _ENTRY.match(line)
+        if match:
+            entries[match["name"]] = match["reason"]
+    return entries
+
+
+def audit(statuses: dict[str, str], ledger: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Return the undetected mutants the ledger does not explain, and its stale lines."""
+    undetected = {name for name, status in statuses.items() if status not in DETECTED}
+    return sorted(undetected - ledger.keys()), sorted(ledger.keys() - undetected)
 
 
 def _copy_tree(destination: Path) -> None:
@@ -76,16 +101,31 @@ def main() -> int:
             statuses[name] = status
     counts = Counter(statuses.values())
     total = len(statuses)
-    killed = counts["killed"]
-    score = killed / total if total else 0.0
-    print(f"mutation: {killed}/{total} killed ({score:.1%}) in {took:.0f}s; {dict(counts)}")
+    detected = sum(counts[status] for status in DETECTED)
+    score = detected / total if total else 0.0
+    print(
+        f"mutation: {detected}/{total} detected ({score:.1%}; "
+        f"{counts['killed']} killed, {counts['timeout']} timed out) in {took:.0f}s; "
+        f"{dict(counts)}"
+    )
+    ledger = read_ledger(LEDGER.read_text("utf-8"))
     for name, status in sorted(statuses.items()):
-        if status != "killed":
-            print(f"  {status}: {name}")
+        if status not in DETECTED:
+            print(f"  {status}: {name}: {ledger.get(name, 'NOT IN THE LEDGER')}")
+    unexplained, stale = audit(statuses, ledger)
+    for name in stale:
+        print(f"mutation: the ledger lists {name}, which did not survive this run")
+    failed = False
+    if unexplained:
+        print(f"mutation: {len(unexplained)} survivors have no line in {LEDGER.name}")
+        failed = True
+    if stale:
+        print(f"mutation: {len(stale)} lines of {LEDGER.name} are stale")
+        failed = True
     if score < TARGET:
         print(f"mutation: below the {TARGET:.0%} target")
-        return 1
-    return 0
+        failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
