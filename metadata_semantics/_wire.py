@@ -44,7 +44,10 @@ __all__ = [
 METHODS: Final[Mapping[str, Operation]] = MappingProxyType({"PUT": "replace", "PATCH": "merge"})
 """The HTTP methods a request may use, and the write each one means."""
 
+# JSON's whitespace (RFC 8259, section 2), and no other: str.strip() with no
+# argument would also take a form feed or a no-break space for a blank body.
 _BLANK: Final = " \t\n\r"
+_BLANK_BYTES: Final = _BLANK.encode("ascii")
 
 # Which field each body key names, in each naming.
 _FIELD_OF: Final[Mapping[str, Mapping[str, FieldName]]] = MappingProxyType(
@@ -52,6 +55,10 @@ _FIELD_OF: Final[Mapping[str, Mapping[str, FieldName]]] = MappingProxyType(
         naming: MappingProxyType(dict(zip(names, FIELDS, strict=True)))
         for naming, names in WIRE_NAMES.items()
     }
+)
+# Each field beside its body key, in the order of FIELDS.
+_PAIRS: Final[Mapping[str, tuple[tuple[FieldName, str], ...]]] = MappingProxyType(
+    {naming: tuple(zip(FIELDS, names, strict=True)) for naming, names in WIRE_NAMES.items()}
 )
 _OTHER: Final[Mapping[str, Naming]] = MappingProxyType({"snake": "camel", "camel": "snake"})
 
@@ -174,9 +181,8 @@ def params_to_body(
     params: UserMetadataParams, /, *, naming: object = "snake"
 ) -> dict[str, Metadata | None]:
     """Write :class:`UserMetadataParams` as a request body; see ``UserMetadataParams.to_body``."""
-    names = WIRE_NAMES[_check_naming(naming)]
     body: dict[str, Metadata | None] = {}
-    for field, key in zip(FIELDS, names, strict=True):
+    for field, key in _PAIRS[_check_naming(naming)]:
         value: object = getattr(params, field)
         if value is not OMITTED:
             body[key] = _field_value(key, field, value, source="request", trusted=False)
@@ -188,7 +194,7 @@ def record_from_body(body: object, /, *, naming: object = "snake") -> UserMetada
     checked = _check_naming(naming)
     found = _read_fields(body, checked, what="the user object", strict=False, source="stored")
     values: list[Metadata | None] = []
-    for field, key in zip(FIELDS, WIRE_NAMES[checked], strict=True):
+    for field, key in _PAIRS[checked]:
         if field not in found:
             raise InvalidBodyError(
                 f"the user object has no {key!r} member; a stored record needs all three",
@@ -205,10 +211,9 @@ def record_to_body(
     record: UserMetadata, /, *, naming: object = "snake"
 ) -> dict[str, Metadata | None]:
     """Write the three fields of a stored record; see ``UserMetadata.to_body``."""
-    names = WIRE_NAMES[_check_naming(naming)]
     return {
         key: _field_value(key, field, getattr(record, field), source="stored", trusted=False)
-        for field, key in zip(FIELDS, names, strict=True)
+        for field, key in _PAIRS[_check_naming(naming)]
     }
 
 
@@ -227,7 +232,7 @@ def _operation(method: object) -> Operation:
 def _blank(text: str | bytes | bytearray) -> bool:
     if isinstance(text, str):
         return not text.strip(_BLANK)
-    return not text.strip(_BLANK.encode("ascii"))
+    return not text.strip(_BLANK_BYTES)
 
 
 def _request_params(body: object, naming: Naming) -> UserMetadataParams:

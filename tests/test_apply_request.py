@@ -126,6 +126,16 @@ def test_a_missing_or_blank_body_provides_no_field(body: Any, method: str) -> No
     assert result.unsafe_metadata is not stored.unsafe_metadata
 
 
+@pytest.mark.parametrize(
+    "body", ["\x0c", " \x0b ", "\u00a0", "\u2028", "\x1c", b"\x0c", b" \x0b", bytearray(b"\x1f")]
+)
+def test_only_json_whitespace_makes_a_body_blank(body: Any) -> None:
+    """RFC 8259 whitespace is space, tab, line feed and carriage return; nothing else is blank."""
+    with pytest.raises(MetadataError) as caught:
+        apply_request(UserMetadata(), "PATCH", body)
+    assert (caught.value.code, caught.value.path) == ("invalid_json", "")
+
+
 def test_absent_null_and_empty_object_in_a_body() -> None:
     stored = UserMetadata({"a": 1}, {"b": 2}, {"c": 3})
     body = '{"private_metadata": null, "unsafe_metadata": {}}'
@@ -323,6 +333,10 @@ def test_every_error_code_is_raised_by_its_catalogue_input(
         call()
     assert caught.value.code == code
     assert isinstance(caught.value, ERROR_CODES[code].error_type)
+    # The wording is not the contract, but there always is some.
+    assert isinstance(caught.value.detail, str)
+    assert caught.value.detail.strip()
+    assert str(caught.value).startswith(caught.value.detail)
 
 
 def test_no_error_ever_escapes_as_value_error_from_json() -> None:

@@ -95,6 +95,14 @@ def test_to_body_shares_nothing_with_the_params(
     assert containers(body).isdisjoint(record_containers(request))
 
 
+@given(user_metadata(), namings)
+def test_a_record_to_body_shares_nothing_with_the_record(
+    record: UserMetadata, naming: Naming
+) -> None:
+    body = record.to_body(naming=naming)
+    assert containers(body).isdisjoint(record_containers(record))
+
+
 @given(bodies(), namings)
 def test_from_body_shares_nothing_with_the_body_and_leaves_it_alone(
     body: dict[str, Any], naming: Naming
@@ -153,6 +161,7 @@ PARAMS_REJECTIONS: list[tuple[object, Naming, str, str, str | None]] = [
     ({"publicMetadata": {}}, "snake", "unknown_key", "/publicMetadata", None),
     ({"public_metadata": {}}, "camel", "unknown_key", "/public_metadata", None),
     ({1: {}}, "snake", "unknown_key", "/1", None),
+    ({(1, "a"): {}}, "snake", "unknown_key", "/(1, 'a')", None),
     (
         {"public_metadata": {}, "publicMetadata": {}},
         "snake",
@@ -218,6 +227,8 @@ def test_each_bad_request_body_is_rejected_with_code_and_path(
         UserMetadataParams.from_body(body, naming=naming)
     assert (caught.value.code, caught.value.path, caught.value.field) == (code, path, field)
     assert caught.value.source == "request"
+    # A body's own keys are object keys, so a path never starts with an index.
+    assert all(isinstance(segment, str) for segment in caught.value.segments[:1])
 
 
 def test_a_body_key_of_the_other_naming_says_which_naming_to_use() -> None:
@@ -293,6 +304,7 @@ def test_to_body_rejects_a_field_that_is_not_json_with_the_body_path() -> None:
     with pytest.raises(InvalidValueError) as caught:
         UserMetadataParams(public_metadata=bad).to_body(naming="camel")
     assert (caught.value.code, caught.value.path) == ("unsupported_type", "/publicMetadata/a")
+    assert (caught.value.field, caught.value.source) == ("public_metadata", "request")
     with pytest.raises(InvalidValueError) as caught:
         UserMetadata(private_metadata=[1]).to_body()  # type: ignore[arg-type]
     assert (caught.value.code, caught.value.path, caught.value.source) == (
@@ -300,3 +312,40 @@ def test_to_body_rejects_a_field_that_is_not_json_with_the_body_path() -> None:
         "/private_metadata",
         "stored",
     )
+    assert caught.value.field == "private_metadata"
+    with pytest.raises(InvalidValueError) as caught:
+        UserMetadata(unsafe_metadata={"a": {2}}).to_body()  # type: ignore[dict-item]
+    assert (caught.value.path, caught.value.field, caught.value.source) == (
+        "/unsafe_metadata/a",
+        "unsafe_metadata",
+        "stored",
+    )
+
+
+# The body and field values of each JSON kind, and how a message names it.
+KINDS: list[tuple[str, str]] = [
+    ("null", "null"),
+    ("true", "a boolean"),
+    ("2.5", "a number"),
+    ('"text"', "a string"),
+    ("[]", "an array"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), KINDS)
+def test_a_body_or_field_of_the_wrong_kind_is_named_in_the_message(text: str, kind: str) -> None:
+    with pytest.raises(InvalidBodyError) as caught:
+        UserMetadataParams.from_body(parse_json(text))
+    assert caught.value.detail == f"the request body must be a JSON object, not {kind}"
+    if text != "null":
+        with pytest.raises(InvalidValueError) as caught_field:
+            UserMetadataParams.from_body(parse_json('{"unsafe_metadata": ' + text + "}"))
+        assert (
+            caught_field.value.detail == f"unsafe_metadata must be an object or null, not {kind}"
+        )
+
+
+def test_a_value_with_no_json_kind_is_named_by_its_python_type() -> None:
+    with pytest.raises(InvalidBodyError) as caught:
+        UserMetadata.from_body(frozenset())
+    assert caught.value.detail == "the user object must be a JSON object, not a frozenset"
