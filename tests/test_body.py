@@ -335,11 +335,13 @@ KINDS: list[tuple[str, str]] = [
 @pytest.mark.parametrize(("text", "kind"), KINDS)
 def test_a_body_or_field_of_the_wrong_kind_is_named_in_the_message(text: str, kind: str) -> None:
     with pytest.raises(InvalidBodyError) as caught:
-        UserMetadataParams.from_body(parse_json(text))
+        UserMetadataParams.from_body(cast("Any", parse_json(text)))
     assert caught.value.detail == f"the request body must be a JSON object, not {kind}"
     if text != "null":
         with pytest.raises(InvalidValueError) as caught_field:
-            UserMetadataParams.from_body(parse_json('{"unsafe_metadata": ' + text + "}"))
+            UserMetadataParams.from_body(
+                cast("Any", parse_json('{"unsafe_metadata": ' + text + "}"))
+            )
         assert (
             caught_field.value.detail == f"unsafe_metadata must be an object or null, not {kind}"
         )
@@ -347,5 +349,5 @@ def test_a_body_or_field_of_the_wrong_kind_is_named_in_the_message(text: str, ki
 
 def test_a_value_with_no_json_kind_is_named_by_its_python_type() -> None:
     with pytest.raises(InvalidBodyError) as caught:
-        UserMetadata.from_body(frozenset())
+        UserMetadata.from_body(cast("Any", frozenset()))
     assert caught.value.detail == "the user object must be a JSON object, not a frozenset"
