@@ -15,16 +15,18 @@ fallback for depths the C encoder refuses.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Final, NoReturn, cast
+from typing import TYPE_CHECKING, Final, NoReturn, TypeAlias, cast
 
 from ._errors import InvalidArgumentError, InvalidJSONError, InvalidValueError
+from ._types import JSONValue, Metadata
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from ._types import JSONValue
-
 __all__ = ["dump_compact", "parse_json"]
+
+# A member being written: its key or index, and its value.
+_Member: TypeAlias = "tuple[str | int, JSONValue]"
 
 _WHITESPACE: Final = frozenset(" \t\n\r")
 _DIGITS: Final = frozenset("0123456789")
@@ -78,7 +80,7 @@ def parse_json(text: str | bytes | bytearray, /) -> JSONValue:
     too long to convert, lone surrogates and a leading byte order mark. Any
     depth works. Changes nothing.
     """
-    given = cast("object", text)  # checked: callers may pass anything at run time
+    given = cast(object, text)  # checked: callers may pass anything at run time
     if isinstance(given, str):
         return _parse(str.__str__(given))
     if isinstance(given, (bytes, bytearray)):
@@ -158,7 +160,7 @@ class _StrictParser:
             else:
                 # Only the innermost object lacks its key, and only while a
                 # key is being read, which reports the object's own path.
-                segments.append(cast("str", key))
+                segments.append(cast(str, key))
         return tuple(segments)
 
     def _where(self, pos: int) -> str:
@@ -296,7 +298,7 @@ class _StrictParser:
 
     def _key(self, pos: int) -> int:
         """Read ``"key" :`` at ``pos`` into the innermost object; return where its value starts."""
-        obj = cast("dict[str, JSONValue]", self.containers[-1])
+        obj = cast(Metadata, self.containers[-1])
         self.keys[-1] = None
         if pos >= self.end or self.text[pos] != '"':
             raise self._expected("a string key", pos, slot=False)
@@ -374,7 +376,7 @@ class _StrictParser:
                 if separator != "]":
                     raise self._expected("',' or ']' in an array", pos, slot=False)
             else:
-                top[cast("str", keys[-1])] = value
+                top[cast(str, keys[-1])] = value
                 if separator == ",":
                     return self._key(self._skip(pos + 1))
                 if separator != "}":
@@ -445,12 +447,12 @@ def _dump_iterative(value: JSONValue) -> str:
                 frames.pop()
                 path.pop()
                 continue
-            slot, current = cast("tuple[str | int, JSONValue]", member)
+            slot, current = cast(_Member, member)
             if written[0]:
                 parts.append(",")
             written[0] += 1
             if is_object:
-                parts.append(encode_basestring(cast("str", slot)))
+                parts.append(encode_basestring(cast(str, slot)))
                 parts.append(":")
             path[-1] = slot
             break
@@ -477,4 +479,4 @@ def _scalar_text(value: JSONValue, path: list[str | int], quote: Callable[[str],
                 code="integer_too_long",
                 segments=tuple(path),
             ) from None
-    return float.__repr__(cast("float", value))
+    return float.__repr__(cast(float, value))

@@ -35,6 +35,9 @@ __all__ = [
     "write",
 ]
 
+# A field's value in a record.
+_Field: TypeAlias = "Metadata | None"
+
 Operation: TypeAlias = Literal["replace", "merge"]
 """``replace`` is ``PUT /users/{id}/metadata``; ``merge`` is ``PATCH``."""
 
@@ -111,7 +114,7 @@ def classify(value: object, /, *, field: str | None = None) -> FieldState:
 def _stored_field(stored: UserMetadata, name: str) -> Metadata | None:
     value: object = getattr(stored, name)
     if value is None or isinstance(value, dict):
-        return cast("Metadata | None", value)
+        return cast(_Field, value)
     raise InvalidValueError(
         f"a stored metadata field must be an object or null, not {type(value).__qualname__}",
         code="invalid_field",
@@ -168,18 +171,18 @@ def write(
         if action == "keep":
             kept = _stored_field(stored, name)
             if not share:
-                kept = cast("Metadata | None", copy_json(kept, field=name, source="stored"))
+                kept = cast(_Field, copy_json(kept, field=name, source="stored"))
             values.append(kept)
         elif action == "set_null":
             values.append(None)
         elif action == "overwrite":
             given = copy_json(getattr(params, name), field=name, share=share)
-            values.append(cast("Metadata", given))
+            values.append(cast(Metadata, given))
         else:
             merged = merge_json(
                 getattr(stored, name), getattr(params, name), field=name, share=share
             )
-            values.append(cast("Metadata", merged))
+            values.append(cast(Metadata, merged))
     result = UserMetadata(*values)
     if limits is not None:
         check_limits(result, limits)

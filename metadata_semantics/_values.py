@@ -17,14 +17,12 @@ a new document that shares no ``dict`` or ``list`` with what it came from.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
+from typing import Any, Final, TypeAlias, cast
 
 from ._errors import InvalidValueError, Source
 from ._fast import LIMIT, Bail, check_value, copy_dict, copy_list, merge_dict, share_merge
 from ._sentinel import OMITTED
-
-if TYPE_CHECKING:
-    from ._types import JSONValue, Metadata
+from ._types import JSONValue, Metadata
 
 __all__ = [
     "copy_json",
@@ -34,6 +32,12 @@ __all__ = [
     "json_equal",
     "merge_json",
 ]
+
+# Targets of cast(), named here so that no call site carries a type as a
+# string: such a string is dead at run time, so changing it proves nothing.
+_Members: TypeAlias = "dict[object, object]"
+_Items: TypeAlias = "list[object]"
+_Named: TypeAlias = "dict[str, object]"
 
 # A linked path: ``None`` is the root, otherwise ``(parent, key)``.
 _Node: TypeAlias = "tuple[_Node, str | int] | None"
@@ -114,7 +118,7 @@ def _scalar(value: object, node: _Node, source: Source, ctx: _Context) -> JSONVa
     seven plain JSON types.
     """
     if value is None or type(value) is bool:
-        return cast("JSONValue", value)
+        return cast(JSONValue, value)
     if isinstance(value, str):
         text = str.__str__(value)
         if not text.isascii():
@@ -170,10 +174,10 @@ def _run(stack: list[_Task], ctx: _Context) -> None:
     while stack:
         kind, value, patch, destination, slot, node, source = stack.pop()
         if kind == _LEAVE_COPY:
-            copying.discard(cast("int", value))
+            copying.discard(cast(int, value))
             continue
         if kind == _LEAVE_MERGE:
-            merging.discard(cast("int", value))
+            merging.discard(cast(int, value))
             continue
         if kind == _MERGE:
             ident = id(patch)
@@ -183,7 +187,7 @@ def _run(stack: list[_Task], ctx: _Context) -> None:
             stack.append((_LEAVE_MERGE, ident, None, destination, slot, None, source))
             merged: dict[str, JSONValue] = {}
             destination[slot] = merged  # type: ignore[index]
-            _merge_members(value, cast("dict[object, object]", patch), merged, node, stack, ctx)
+            _merge_members(value, cast(_Members, patch), merged, node, stack, ctx)
             continue
         ident = id(value)
         # A request value that holds an object the patch is being merged
@@ -195,11 +199,11 @@ def _run(stack: list[_Task], ctx: _Context) -> None:
         if isinstance(value, dict):
             obj: dict[str, JSONValue] = {}
             destination[slot] = obj  # type: ignore[index]
-            for key, member in cast("dict[object, object]", value).items():
+            for key, member in cast(_Members, value).items():
                 name = _key(key, node, source, ctx)
                 _place(member, obj, name, node, source, stack, ctx)
         else:
-            items = cast("list[object]", value)
+            items = cast(_Items, value)
             array: list[JSONValue] = [None] * len(items)
             destination[slot] = array  # type: ignore[index]
             for index, member in enumerate(items):
@@ -218,7 +222,7 @@ def _place(
     """Put a copy of ``value`` at ``destination[slot]``, now or through a task."""
     if isinstance(value, (dict, list)):
         destination[slot] = None  # type: ignore[index]  # keeps the key order
-        stack.append((_COPY, cast("object", value), None, destination, slot, (node, slot), source))
+        stack.append((_COPY, cast(object, value), None, destination, slot, (node, slot), source))
     else:
         destination[slot] = _scalar(value, (node, slot), source, ctx)  # type: ignore[index]
 
@@ -238,14 +242,14 @@ def _merge_members(
     or removed. The target's key order is kept; new keys follow.
     """
     if isinstance(target, dict):
-        for key, member in cast("dict[object, object]", target).items():
+        for key, member in cast(_Members, target).items():
             name = _key(key, node, "stored", ctx)
             if name in patch:
                 if patch[name] is not None:
                     merged[name] = None  # a placeholder that keeps the key order
                 continue
             _place(member, merged, name, node, "stored", stack, ctx)
-        inner: dict[object, object] = cast("dict[object, object]", target)
+        inner: dict[object, object] = cast(_Members, target)
     else:
         inner = {}
     for key, change in patch.items():
@@ -255,7 +259,7 @@ def _merge_members(
         if isinstance(change, dict):
             member = inner.get(name)
             stack.append(
-                (_MERGE, member, cast("object", change), merged, name, (node, name), "stored")
+                (_MERGE, member, cast(object, change), merged, name, (node, name), "stored")
             )
         else:
             _place(change, merged, name, node, "request", stack, ctx)
@@ -298,7 +302,7 @@ def engine_share_merge(target: object, patch: Metadata, /) -> JSONValue:
     while tasks:
         destination, slot, current, changes = tasks.pop()
         out: dict[str, JSONValue] = (
-            dict(cast("dict[str, JSONValue]", current)) if isinstance(current, dict) else {}
+            dict(cast(Metadata, current)) if isinstance(current, dict) else {}
         )
         destination[slot] = out
         for key, change in changes.items():
@@ -333,7 +337,7 @@ def copy_json(
     try:
         if share:
             check_value(plain, LIMIT)
-            return cast("JSONValue", value)
+            return cast(JSONValue, value)
         if type(value) is dict:
             return copy_dict(plain, LIMIT)
         if type(value) is list:
@@ -372,7 +376,7 @@ def merge_json(
         return copy_json(patch, field=field, base=base, share=share)
     if share:
         checked = engine_copy(plain, field, "request", base)
-        return engine_share_merge(target, cast("Metadata", checked))
+        return engine_share_merge(target, cast(Metadata, checked))
     return engine_merge(target, plain, field, base)
 
 
@@ -380,8 +384,8 @@ def _push_object(left: object, right: object, pending: list[tuple[object, object
     """Queue the member pairs of two objects; False if their key sets differ."""
     if not isinstance(right, dict):
         return False
-    left_obj = cast("dict[str, object]", left)
-    right_obj = cast("dict[str, object]", right)
+    left_obj = cast(_Named, left)
+    right_obj = cast(_Named, right)
     if len(left_obj) != len(right_obj):
         return False
     for key, member in left_obj.items():
@@ -395,8 +399,8 @@ def _push_array(left: object, right: object, pending: list[tuple[object, object]
     """Queue the item pairs of two arrays; False if their lengths differ."""
     if not isinstance(right, list):
         return False
-    left_arr = cast("list[object]", left)
-    right_arr = cast("list[object]", right)
+    left_arr = cast(_Items, left)
+    right_arr = cast(_Items, right)
     if len(left_arr) != len(right_arr):
         return False
     pending.extend(zip(left_arr, right_arr, strict=True))
@@ -408,7 +412,7 @@ def _scalars_equal(left: object, right: object) -> bool:
         return False
     # ``0.0 == -0.0`` in Python, but the two are different JSON texts.
     return type(left) is not float or math.copysign(1.0, left) == math.copysign(
-        1.0, cast("float", right)
+        1.0, cast(float, right)
     )
 
 
@@ -425,10 +429,10 @@ def json_equal(a: JSONValue, b: JSONValue, /) -> bool:
         if left is right:
             continue
         if isinstance(left, dict):
-            if not _push_object(cast("object", left), right, pending):
+            if not _push_object(cast(object, left), right, pending):
                 return False
         elif isinstance(left, list):
-            if not _push_array(cast("object", left), right, pending):
+            if not _push_array(cast(object, left), right, pending):
                 return False
         elif not _scalars_equal(left, right):
             return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final, TypeAlias, cast
 
 from ._errors import (
     InvalidArgumentError,
@@ -25,12 +25,11 @@ from ._limits import UPSTREAM_LIMITS, Limits
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import check_limits_argument, check_stored, write
 from ._sentinel import OMITTED
-from ._types import FIELDS, WIRE_NAMES, FieldName
+from ._types import FIELDS, WIRE_NAMES, FieldName, Metadata, Naming
 from ._values import copy_json
 
 if TYPE_CHECKING:
     from ._semantics import Operation
-    from ._types import Metadata, Naming
 
 __all__ = [
     "METHODS",
@@ -40,6 +39,9 @@ __all__ = [
     "record_from_body",
     "record_to_body",
 ]
+
+# The members of a body that has passed the Mapping check.
+_Members: TypeAlias = "Mapping[object, object]"
 
 METHODS: Final[Mapping[str, Operation]] = MappingProxyType({"PUT": "replace", "PATCH": "merge"})
 """The HTTP methods a request may use, and the write each one means."""
@@ -82,7 +84,7 @@ def _check_naming(naming: object) -> Naming:
         raise InvalidArgumentError(
             f"naming must be 'snake' or 'camel', not {naming!r}", code="invalid_argument"
         )
-    return cast("Naming", naming)
+    return cast(Naming, naming)
 
 
 def _segment(key: object) -> str:
@@ -104,7 +106,7 @@ def _read_fields(
             code="invalid_body",
             source=source,
         )
-    members = cast("Mapping[object, object]", body)
+    members = cast(_Members, body)
     own = _FIELD_OF[naming]
     other = _FIELD_OF[_OTHER[naming]]
     found: dict[FieldName, tuple[str, object]] = {}
@@ -148,9 +150,9 @@ def _field_value(
         return None
     if isinstance(value, dict):
         if trusted:
-            return cast("Metadata", value)
-        copied = copy_json(cast("object", value), field=field, source=source, base=(key,))
-        return cast("Metadata", copied)
+            return cast(Metadata, value)
+        copied = copy_json(cast(object, value), field=field, source=source, base=(key,))
+        return cast(Metadata, copied)
     raise InvalidValueError(
         f"{key} must be an object or null, not {_json_kind(value)}",
         code="invalid_field",
@@ -274,5 +276,5 @@ def apply_request(
     except MetadataError as error:
         # The write reports paths inside a field; the caller sent a body.
         if error.field is not None:
-            error.prepend_path(WIRE_NAMES[checked][FIELDS.index(cast("FieldName", error.field))])
+            error.prepend_path(WIRE_NAMES[checked][FIELDS.index(cast(FieldName, error.field))])
         raise
