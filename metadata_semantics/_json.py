@@ -27,6 +27,8 @@ __all__ = ["dump_compact", "parse_json"]
 
 # A member being written: its key or index, and its value.
 _Member: TypeAlias = "tuple[str | int, JSONValue]"
+# json.decoder.scanstring: (text, offset after the opening quote, strict).
+_Scanner: TypeAlias = "Callable[[str, int, bool], tuple[str, int]]"
 
 _WHITESPACE: Final = frozenset(" \t\n\r")
 _DIGITS: Final = frozenset("0123456789")
@@ -136,16 +138,16 @@ class _StrictParser:
         self.text = text
         self.end = len(text)
         # The open containers, outermost first, and for each object the key
-        # whose value is being read (``None`` while a key itself is read).
+        # whose value is being read (``None`` before its first key). While a
+        # key is read, errors report the object's own path, so the previous
+        # key left in place is never looked at.
         self.containers: list[dict[str, JSONValue] | list[JSONValue]] = []
         self.keys: list[str | None] = []
         self.result: list[JSONValue] = []
         import json.decoder
 
         # The C string scanner is exact and fast; the stubs do not declare it.
-        self.scan = cast(
-            "Callable[[str, int, bool], tuple[str, int]]", vars(json.decoder)["scanstring"]
-        )
+        self.scan = cast(_Scanner, vars(json.decoder)["scanstring"])
 
     # Errors ----------------------------------------------------------------
 
@@ -299,7 +301,6 @@ class _StrictParser:
     def _key(self, pos: int) -> int:
         """Read ``"key" :`` at ``pos`` into the innermost object; return where its value starts."""
         obj = cast(Metadata, self.containers[-1])
-        self.keys[-1] = None
         if pos >= self.end or self.text[pos] != '"':
             raise self._expected("a string key", pos, slot=False)
         key, after = self._string(pos, slot=False)
@@ -402,6 +403,7 @@ def _clip(literal: str) -> str:
 # Writing -------------------------------------------------------------------
 
 _END: Final = object()
+_OPENERS: Final = ("{", "[")
 
 
 def dump_compact(value: JSONValue, /) -> str:
@@ -424,23 +426,23 @@ def _dump_iterative(value: JSONValue) -> str:
 
     parts: list[str] = []
     # Each frame: the iterator over a container's members, its closing
-    # character, whether it is an object, and how many members were written.
-    frames: list[tuple[Iterator[tuple[str | int, JSONValue]], str, bool, list[int]]] = []
+    # character, and whether it is an object.
+    frames: list[tuple[Iterator[tuple[str | int, JSONValue]], str, bool]] = []
     path: list[str | int] = []
     current: JSONValue = value
     while True:
         if isinstance(current, dict):
             parts.append("{")
-            frames.append((iter(current.items()), "}", True, [0]))
+            frames.append((iter(current.items()), "}", True))
             path.append("")
         elif isinstance(current, list):
             parts.append("[")
-            frames.append((enumerate(current), "]", False, [0]))
+            frames.append((enumerate(current), "]", False))
             path.append(0)
         else:
             parts.append(_scalar_text(current, path, encode_basestring))
         while frames:
-            members, closing, is_object, written = frames[-1]
+            members, closing, is_object = frames[-1]
             member = next(members, _END)
             if member is _END:
                 parts.append(closing)
@@ -448,9 +450,10 @@ def _dump_iterative(value: JSONValue) -> str:
                 path.pop()
                 continue
             slot, current = cast(_Member, member)
-            if written[0]:
+            # Only a container's opening bracket is ever a part of its own:
+            # every scalar, key and closed container is written otherwise.
+            if parts[-1] not in _OPENERS:
                 parts.append(",")
-            written[0] += 1
             if is_object:
                 parts.append(encode_basestring(cast(str, slot)))
                 parts.append(":")

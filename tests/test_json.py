@@ -156,6 +156,8 @@ REJECTIONS: list[tuple[str | bytes, str, str, int]] = [
     ('{"unclosed: 1}', "invalid_json", "", 1),
     ("[[[", "invalid_json", "/0/0/0", 3),
     ('{"a": ', "invalid_json", "/a", 6),
+    ('{"a"', "invalid_json", "", 4),
+    ('[{"b" ', "invalid_json", "/0", 6),
     ("\u00a0[]", "invalid_json", "", 0),
     ("[1,\n 2,\n x]", "invalid_json", "/2", 9),
 ]
@@ -175,6 +177,74 @@ def test_each_rejection_has_its_code_path_and_position(
         with pytest.raises(InvalidJSONError) as again:
             strict_parse(text)
         assert (again.value.code, again.value.path) == (code, path)
+
+
+# Each row: a text and the whole message of its error. The wording is not the
+# contract, but it is what a person reads, so it is pinned here.
+MESSAGES: list[tuple[str, str]] = [
+    ('"abc', "string is never closed at line 1, column 1"),
+    (
+        '["a\x01"]',
+        "raw control character in a string; it must be written as an escape at line 1, column 4",
+    ),
+    ('["a\\q"]', "invalid escape sequence in a string at line 1, column 4"),
+    ('{"a": NaN}', "NaN is not JSON; JSON has no NaN or infinity at line 1, column 7"),
+    ("[-Infinity]", "-Infinity is not JSON; JSON has no NaN or infinity at line 1, column 2"),
+    ("{1: 2}", "expected a string key, found '1' at line 1, column 2"),
+    (
+        '{"\\udc00": 1}',
+        "object key holds a lone surrogate, which has no UTF-8 form at line 1, column 2",
+    ),
+    ('["\\ud800"]', "string holds a lone surrogate, which has no UTF-8 form at line 1, column 2"),
+    ('{"k": 1, "k": 2}', "object has the key 'k' twice at line 1, column 10"),
+    ('{"a" 1}', "expected ':' after an object key, found '1' at line 1, column 6"),
+    ('{"a"', "expected ':' after an object key, found the end of the text at line 1, column 5"),
+    ("[1 2]", "expected ',' or ']' in an array, found '2' at line 1, column 4"),
+    ('{"a": 1 2}', "expected ',' or '}' in an object, found '2' at line 1, column 9"),
+    ("[1] x", "unexpected 'x' after the end of the JSON value at line 1, column 5"),
+    ("\n\n  [tru]", "expected a JSON value, found 't' at line 3, column 4"),
+    (
+        "\ufeff[]",
+        "the text starts with a byte order mark (U+FEFF); send JSON without one"
+        " at line 1, column 1",
+    ),
+    ("  ", "the text is empty or only whitespace at line 1, column 3"),
+    # A number's text is quoted whole up to 24 characters, and cut to 20 beyond.
+    (
+        "[" + "1" * 20 + "e999]",
+        f"number {'1' * 20}e999 is too large for a double and would become infinity"
+        " at line 1, column 2",
+    ),
+    (
+        "[" + "1" * 21 + "e999]",
+        f"number {'1' * 20}... is too large for a double and would become infinity"
+        " at line 1, column 2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), MESSAGES)
+def test_each_rejection_explains_itself_and_says_where(text: str, message: str) -> None:
+    with pytest.raises(InvalidJSONError) as caught:
+        parse_json(text)
+    assert caught.value.detail == message
+    with pytest.raises(InvalidJSONError) as again:
+        strict_parse(text)
+    assert again.value.detail == message
+
+
+@given(json_texts())
+def test_every_prefix_of_a_json_text_is_a_value_or_a_metadata_error(text: str) -> None:
+    """A text cut anywhere is judged like any other: never an IndexError or a hang."""
+    for end in range(len(text)):
+        prefix = text[:end]
+        result = outcome(prefix)
+        if isinstance(result, MetadataError):
+            assert isinstance(result, InvalidJSONError)
+            with pytest.raises(InvalidJSONError):
+                strict_parse(prefix)
+        else:
+            assert same(strict_parse(prefix), result)
 
 
 def test_a_duplicate_key_error_names_the_key() -> None:
@@ -273,6 +343,9 @@ def test_an_integer_too_long_to_write_is_an_error_with_its_path() -> None:
     with pytest.raises(InvalidValueError) as caught:
         dump_compact({"a": [1, huge]})
     assert (caught.value.code, caught.value.path) == ("integer_too_long", "/a/1")
+    assert caught.value.detail == (
+        "integer is longer than this Python converts to text (sys.get_int_max_str_digits())"
+    )
 
 
 def test_importing_the_package_does_not_import_json() -> None:
