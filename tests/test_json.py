@@ -205,20 +205,26 @@ MESSAGES: list[tuple[str, str]] = [
     ("\n\n  [tru]", "expected a JSON value, found 't' at line 3, column 4"),
     (
         "\ufeff[]",
-        "the text starts with a byte order mark (U+FEFF); send JSON without one"
-        " at line 1, column 1",
+        (
+            "the text starts with a byte order mark (U+FEFF); send JSON without one"
+            " at line 1, column 1"
+        ),
     ),
     ("  ", "the text is empty or only whitespace at line 1, column 3"),
     # A number's text is quoted whole up to 24 characters, and cut to 20 beyond.
     (
         "[" + "1" * 20 + "e999]",
-        f"number {'1' * 20}e999 is too large for a double and would become infinity"
-        " at line 1, column 2",
+        (
+            f"number {'1' * 20}e999 is too large for a double and would become infinity"
+            " at line 1, column 2"
+        ),
     ),
     (
         "[" + "1" * 21 + "e999]",
-        f"number {'1' * 20}... is too large for a double and would become infinity"
-        " at line 1, column 2",
+        (
+            f"number {'1' * 20}... is too large for a double and would become infinity"
+            " at line 1, column 2"
+        ),
     ),
 ]
 
