@@ -13,10 +13,10 @@ import inspect
 import math
 import sys
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from metadata_semantics import MetadataError, merge_patch
@@ -30,7 +30,13 @@ from metadata_semantics._fast import (
     share_merge,
 )
 from metadata_semantics._values import copy_json, engine_copy, engine_merge, merge_json
-from metadata_semantics.strategies import bad_values, deep_values, json_values, unusual_values
+from metadata_semantics.strategies import (
+    bad_values,
+    deep_values,
+    json_values,
+    metadata,
+    unusual_values,
+)
 
 from strict import canonical
 
@@ -260,6 +266,71 @@ def test_nesting_past_the_limit_hands_over_in_every_fast_function() -> None:
             call()
     assert canonical(merge_patch({}, deep)) == canonical(deep)
     assert canonical(merge_patch({}, deep, share=True)) == canonical(deep)
+
+
+# Each fast function, a way to put a chain of objects in its input, and the
+# levels that the wrapping itself takes.
+FAST_CALLS: list[tuple[str, Callable[[Any], object], int]] = [
+    ("copy_dict", lambda value: copy_dict(value, LIMIT), 0),
+    ("copy_list", lambda value: copy_list([value], LIMIT), 1),
+    ("check_value", lambda value: check_value(value, LIMIT), 0),
+    ("check_value in a list", lambda value: check_value([value], LIMIT), 1),
+    ("merge_dict patch", lambda value: merge_dict({}, value, LIMIT), 0),
+    ("merge_dict kept target", lambda value: merge_dict(value, {"x": 1}, LIMIT), 0),
+    ("share_merge patch", lambda value: share_merge({}, value, LIMIT), 0),
+    ("share_merge array", lambda value: share_merge({}, {"k": [value]}, LIMIT), 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "wrapping"),
+    [(call, wrapping) for _, call, wrapping in FAST_CALLS],
+    ids=[name for name, _, _ in FAST_CALLS],
+)
+def test_each_fast_function_takes_exactly_limit_levels(
+    call: Callable[[Any], object], wrapping: int
+) -> None:
+    """LIMIT is the nesting the recursive paths handle themselves, no more and no less."""
+    call(nest(LIMIT - wrapping, 1))
+    with pytest.raises(Bail):
+        call(nest(LIMIT - wrapping + 1, 1))
+
+
+@pytest.mark.parametrize("room", [0, 1, LIMIT])
+@pytest.mark.parametrize("value", [None, True, 0, 1.5, "x", "\u00e9"])
+def test_a_scalar_needs_no_room(value: Any, room: int) -> None:
+    check_value(value, room)
+
+
+# Every JSON type at the top and further down, in both documents.
+KITCHEN_SINK: Final = {
+    "s": "x",
+    "u": "\u00e9",
+    "i": 1,
+    "b": True,
+    "n": None,
+    "f": 1.5,
+    "z": -0.0,
+    "o": {"f": 2.5, "u": "\u00e9", "l": [0.5, "\u00e9", {"k": 0.25}, [], {}]},
+    "l": [0.5, None, True, "\u00e9", [1.5]],
+}
+
+
+@example(KITCHEN_SINK, KITCHEN_SINK)
+@example({"o": {"a": 1}, "l": [1]}, KITCHEN_SINK)
+@example([KITCHEN_SINK], KITCHEN_SINK)
+@given(json_values(), st.one_of(metadata(), json_values()))
+def test_plain_json_within_the_limit_stays_on_the_fast_path(target: Any, patch: Any) -> None:
+    """Exact built-in JSON types under LIMIT are the fast path's own: it never hands them over."""
+    check_value(target, LIMIT)
+    if type(target) is dict:
+        assert canonical(copy_dict(target, LIMIT)) == canonical(target)
+    if type(target) is list:
+        assert canonical(copy_list(target, LIMIT)) == canonical(target)
+    if type(patch) is dict:
+        expected = engine_merge_outcome(target, patch)
+        assert ("ok", canonical(merge_dict(target, patch, LIMIT))) == expected
+        assert ("ok", canonical(share_merge(target, patch, LIMIT))) == expected
 
 
 def test_a_cycle_hands_over_and_the_engine_names_it() -> None:
