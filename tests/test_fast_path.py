@@ -303,7 +303,7 @@ def test_a_scalar_needs_no_room(value: Any, room: int) -> None:
 
 
 # Every JSON type at the top and further down, in both documents.
-KITCHEN_SINK: Final = {
+KITCHEN_SINK: Final[dict[str, Any]] = {
     "s": "x",
     "u": "\u00e9",
     "i": 1,
