@@ -185,6 +185,38 @@ def test_a_bound_that_is_not_a_count_is_an_argument_error(bounds: dict[str, Any]
     with pytest.raises(InvalidArgumentError) as caught:
         Limits(**bounds)
     assert caught.value.code == "invalid_argument"
+    [(name, bound)] = bounds.items()
+    assert (
+        caught.value.detail == f"Limits.{name} must be None or an int of at least 0, not {bound!r}"
+    )
+
+
+def test_each_limit_error_states_the_measure_and_the_bound() -> None:
+    stored = UserMetadata()
+    cases: list[tuple[UserMetadataParams, Limits, str]] = [
+        (
+            UserMetadataParams(public_metadata={"a": {"b": {}}}),
+            Limits(max_depth=2),
+            "public_metadata would nest 3 levels deep; the limit is 2",
+        ),
+        (
+            UserMetadataParams(private_metadata={"a": "x" * 20}),
+            Limits(max_field_bytes=10),
+            "private_metadata would be 28 bytes as compact JSON; the limit is 10 bytes per field",
+        ),
+        (
+            UserMetadataParams(public_metadata={"a": "x" * 8}, unsafe_metadata={"b": "y" * 8}),
+            Limits(max_total_bytes=20),
+            (
+                "the three metadata fields would be 34 bytes together as compact JSON; "
+                "the limit is 20 bytes in total"
+            ),
+        ),
+    ]
+    for request, limits, message in cases:
+        with pytest.raises(LimitExceededError) as caught:
+            replace_metadata(stored, request, limits=limits)
+        assert caught.value.detail == message
 
 
 @pytest.mark.parametrize("limits", [{"max_depth": 3}, 8192, "upstream"])
