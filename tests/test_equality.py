@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 
 from metadata_semantics import (
+    FIELDS,
     OMITTED,
     JSONValue,
     UserMetadata,
@@ -17,7 +18,7 @@ from metadata_semantics import (
 )
 from metadata_semantics.strategies import json_values, params, user_metadata
 
-from strict import same
+from strict import canonical, same
 
 
 @given(json_values(), json_values())
@@ -67,6 +68,23 @@ def test_records_equal_their_copies_and_differ_on_type(stored: UserMetadata) -> 
 @given(params())
 def test_params_equal_their_copies(request: UserMetadataParams) -> None:
     assert request == copy.deepcopy(request)
+
+
+def _field_forms(record: UserMetadata | UserMetadataParams) -> list[object]:
+    """Each field as a type-strict canonical form, with OMITTED as a form of its own."""
+    forms: list[object] = []
+    for name in FIELDS:
+        value = getattr(record, name)
+        forms.append(("omitted",) if value is OMITTED else canonical(value))
+    return forms
+
+
+@given(params(), params())
+def test_params_are_equal_exactly_when_every_field_is(
+    left: UserMetadataParams, right: UserMetadataParams
+) -> None:
+    assert (left == right) is (_field_forms(left) == _field_forms(right))
+    assert (right == left) is (left == right)
 
 
 def test_omitted_is_not_null_and_not_empty() -> None:
