@@ -72,7 +72,7 @@ def _read(name: str) -> bytes:
 
 
 def _stored(name: str) -> UserMetadata:
-    return record_from_body(parse_json(_read(name)))
+    return record_from_body(parse_json(_read(name)), naming="snake")
 
 
 def _request(arguments: argparse.Namespace) -> tuple[UserMetadata, UserMetadataParams]:

@@ -92,7 +92,7 @@ def _segment(key: object) -> str:
 
 
 def _read_fields(
-    body: object, naming: Naming, *, what: str, strict: bool, source: Source
+    body: object, naming: Naming, *, what: str, source: Source, strict: bool = False
 ) -> dict[FieldName, tuple[str, object]]:
     """Find the three fields in a body: field name to (body key, raw value).
 
@@ -143,7 +143,7 @@ def _read_fields(
 
 
 def _field_value(
-    key: str, field: FieldName, value: object, *, source: Source, trusted: bool
+    key: str, field: FieldName, value: object, *, source: Source, trusted: bool = False
 ) -> Metadata | None:
     """Return a body member as a field's value: ``None`` or a validated copy of an object."""
     if value is None:
@@ -163,7 +163,7 @@ def _field_value(
 
 
 def params_from_body(
-    body: object, /, *, naming: object = "snake", trusted: bool = False
+    body: object, /, *, naming: object, trusted: bool = False
 ) -> UserMetadataParams:
     """Read a request body into :class:`UserMetadataParams`; see ``UserMetadataParams.from_body``.
 
@@ -179,22 +179,20 @@ def params_from_body(
     return UserMetadataParams(**values)
 
 
-def params_to_body(
-    params: UserMetadataParams, /, *, naming: object = "snake"
-) -> dict[str, Metadata | None]:
+def params_to_body(params: UserMetadataParams, /, *, naming: object) -> dict[str, Metadata | None]:
     """Write :class:`UserMetadataParams` as a request body; see ``UserMetadataParams.to_body``."""
     body: dict[str, Metadata | None] = {}
     for field, key in _PAIRS[_check_naming(naming)]:
         value: object = getattr(params, field)
         if value is not OMITTED:
-            body[key] = _field_value(key, field, value, source="request", trusted=False)
+            body[key] = _field_value(key, field, value, source="request")
     return body
 
 
-def record_from_body(body: object, /, *, naming: object = "snake") -> UserMetadata:
+def record_from_body(body: object, /, *, naming: object) -> UserMetadata:
     """Read the three members of a user object; see ``UserMetadata.from_body``."""
     checked = _check_naming(naming)
-    found = _read_fields(body, checked, what="the user object", strict=False, source="stored")
+    found = _read_fields(body, checked, what="the user object", source="stored")
     values: list[Metadata | None] = []
     for field, key in _PAIRS[checked]:
         if field not in found:
@@ -205,16 +203,14 @@ def record_from_body(body: object, /, *, naming: object = "snake") -> UserMetada
                 source="stored",
             )
         _, value = found[field]
-        values.append(_field_value(key, field, value, source="stored", trusted=False))
+        values.append(_field_value(key, field, value, source="stored"))
     return UserMetadata(*values)
 
 
-def record_to_body(
-    record: UserMetadata, /, *, naming: object = "snake"
-) -> dict[str, Metadata | None]:
+def record_to_body(record: UserMetadata, /, *, naming: object) -> dict[str, Metadata | None]:
     """Write the three fields of a stored record; see ``UserMetadata.to_body``."""
     return {
-        key: _field_value(key, field, getattr(record, field), source="stored", trusted=False)
+        key: _field_value(key, field, getattr(record, field), source="stored")
         for field, key in _PAIRS[_check_naming(naming)]
     }
 

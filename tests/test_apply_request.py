@@ -154,9 +154,52 @@ def test_any_other_method_is_rejected(method: Any) -> None:
     assert (caught.value.code, caught.value.path) == ("unsupported_method", "")
 
 
-def test_a_lowercase_method_is_rejected_with_a_hint() -> None:
-    with pytest.raises(UnsupportedMethodError, match="'PATCH'"):
-        apply_request(UserMetadata(), "patch", None)
+@pytest.mark.parametrize(
+    ("method", "message"),
+    [
+        (
+            "patch",
+            (
+                "method 'patch' is not supported: use 'PUT' (replace) or 'PATCH' (merge); "
+                "HTTP methods are case-sensitive, so write 'PATCH'"
+            ),
+        ),
+        (
+            "Put",
+            (
+                "method 'Put' is not supported: use 'PUT' (replace) or 'PATCH' (merge); "
+                "HTTP methods are case-sensitive, so write 'PUT'"
+            ),
+        ),
+        ("POST", "method 'POST' is not supported: use 'PUT' (replace) or 'PATCH' (merge)"),
+        ("post", "method 'post' is not supported: use 'PUT' (replace) or 'PATCH' (merge)"),
+        (None, "method None is not supported: use 'PUT' (replace) or 'PATCH' (merge)"),
+    ],
+)
+def test_a_method_in_the_wrong_case_is_rejected_with_a_hint(method: Any, message: str) -> None:
+    with pytest.raises(UnsupportedMethodError) as caught:
+        apply_request(UserMetadata(), method, None)
+    assert caught.value.detail == message
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code"),
+    [
+        ({"method": "GET", "limits": "bad"}, "unsupported_method"),
+        ({"naming": "kebab", "limits": "bad"}, "invalid_argument"),
+        ({"limits": "bad"}, "invalid_argument"),
+        ({"stored": None}, "invalid_argument"),
+    ],
+)
+def test_the_arguments_are_checked_before_the_body_is_read(
+    arguments: dict[str, Any], code: str
+) -> None:
+    """A call with a bad argument is refused for that, whatever its body holds."""
+    stored = arguments.pop("stored", UserMetadata())
+    method = arguments.pop("method", "PUT")
+    with pytest.raises(MetadataError) as caught:
+        apply_request(stored, method, "not json", **arguments)
+    assert caught.value.code == code
 
 
 @pytest.mark.parametrize(

@@ -231,6 +231,21 @@ def test_each_bad_request_body_is_rejected_with_code_and_path(
     assert all(isinstance(segment, str) for segment in caught.value.segments[:1])
 
 
+def test_an_unknown_key_is_named_with_the_keys_there_are() -> None:
+    with pytest.raises(InvalidBodyError) as caught:
+        UserMetadataParams.from_body({"public_metadata": {}, "email": 1})
+    assert caught.value.detail == (
+        "the request body has the unknown key 'email'; "
+        "the keys are 'public_metadata', 'private_metadata', 'unsafe_metadata'"
+    )
+    with pytest.raises(InvalidBodyError) as caught:
+        UserMetadataParams.from_body(cast("Any", {1: {}}), naming="camel")
+    assert caught.value.detail == (
+        "the request body has the unknown key '1'; "
+        "the keys are 'publicMetadata', 'privateMetadata', 'unsafeMetadata'"
+    )
+
+
 def test_a_body_key_of_the_other_naming_says_which_naming_to_use() -> None:
     with pytest.raises(InvalidBodyError, match="naming='snake'"):
         UserMetadataParams.from_body({"publicMetadata": {}})
