@@ -22,7 +22,16 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-__all__ = ["LIMIT", "Bail", "check_value", "copy_dict", "copy_list", "merge_dict", "share_merge"]
+__all__ = [
+    "LIMIT",
+    "Bail",
+    "check_value",
+    "copy_dict",
+    "copy_list",
+    "has_utf8",
+    "merge_dict",
+    "share_merge",
+]
 
 LIMIT: Final = 200
 """Nesting the recursive paths handle before they hand over to the engine.
@@ -42,9 +51,11 @@ class Bail(Exception):  # noqa: N818 - a control-flow signal, never seen by user
     __slots__ = ()
 
 
-def _utf8(text: str) -> bool:
-    # Only non-ASCII text reaches here: a lone surrogate is its only way to
-    # have no UTF-8 form.
+def has_utf8(text: str, /) -> bool:
+    """Tell whether non-ASCII ``text`` has a UTF-8 form: a lone surrogate is its only way not to.
+
+    Callers test ``isascii()`` first, which is far cheaper and settles most text.
+    """
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -62,11 +73,11 @@ def copy_dict(value: dict[str, Any], room: int, /) -> dict[str, Any]:  # noqa: C
     # often each type occurs in real documents.
     out = value.copy()
     for key, member in value.items():
-        if type(key) is not str or not (key.isascii() or _utf8(key)):
+        if type(key) is not str or not (key.isascii() or has_utf8(key)):
             raise Bail
         kind = type(member)
         if kind is str:
-            if not (member.isascii() or _utf8(member)):
+            if not (member.isascii() or has_utf8(member)):
                 raise Bail
         elif kind is int or kind is bool or member is None:
             pass
@@ -94,7 +105,7 @@ def copy_list(value: list[Any], room: int, /) -> list[Any]:
         index += 1
         kind = type(member)
         if kind is str:
-            if not (member.isascii() or _utf8(member)):
+            if not (member.isascii() or has_utf8(member)):
                 raise Bail
         elif kind is int or kind is bool or member is None:
             pass
@@ -129,14 +140,14 @@ def _check_members(members: Any, room: int, /) -> None:  # noqa: C901
     for member in members:
         kind = type(member)
         if kind is str:
-            if not (member.isascii() or _utf8(member)):
+            if not (member.isascii() or has_utf8(member)):
                 raise Bail
         elif kind is int or kind is bool or member is None:
             pass
         elif kind is dict:
             _check_members(member.values(), room)
             for key in member:
-                if type(key) is not str or not (key.isascii() or _utf8(key)):
+                if type(key) is not str or not (key.isascii() or has_utf8(key)):
                     raise Bail
         elif kind is list:
             _check_members(member, room)
@@ -160,11 +171,11 @@ def merge_dict(target: Any, patch: dict[str, Any], room: int, /) -> dict[str, An
     if type(target) is dict:
         out: dict[str, Any] = target.copy()
         for key, member in target.items():
-            if type(key) is not str or not (key.isascii() or _utf8(key)):
+            if type(key) is not str or not (key.isascii() or has_utf8(key)):
                 raise Bail
             kind = type(member)
             if kind is str:
-                if not (member.isascii() or _utf8(member)):
+                if not (member.isascii() or has_utf8(member)):
                     raise Bail
             elif kind is int or kind is bool or member is None:
                 pass
@@ -186,7 +197,7 @@ def merge_dict(target: Any, patch: dict[str, Any], room: int, /) -> dict[str, An
     # Every member the patch names is still the stored original in ``out``
     # (containers were skipped above), so it is replaced, removed or merged.
     for key, change in patch.items():
-        if type(key) is not str or not (key.isascii() or _utf8(key)):
+        if type(key) is not str or not (key.isascii() or has_utf8(key)):
             raise Bail
         kind = type(change)
         if change is None:
@@ -194,7 +205,7 @@ def merge_dict(target: Any, patch: dict[str, Any], room: int, /) -> dict[str, An
         elif kind is dict:
             out[key] = merge_dict(out.get(key), change, room)
         elif kind is str:
-            if not (change.isascii() or _utf8(change)):
+            if not (change.isascii() or has_utf8(change)):
                 raise Bail
             out[key] = change
         elif kind is int or kind is bool:
@@ -230,7 +241,7 @@ def share_merge(target: Any, patch: dict[str, Any], room: int, /) -> dict[str, A
     else:
         out = {}
     for key, change in patch.items():
-        if type(key) is not str or not (key.isascii() or _utf8(key)):
+        if type(key) is not str or not (key.isascii() or has_utf8(key)):
             raise Bail
         kind = type(change)
         if change is None:
@@ -239,7 +250,7 @@ def share_merge(target: Any, patch: dict[str, Any], room: int, /) -> dict[str, A
             out[key] = share_merge(out.get(key), change, room)
         else:
             if kind is str:
-                if not (change.isascii() or _utf8(change)):
+                if not (change.isascii() or has_utf8(change)):
                     raise Bail
             elif kind is int or kind is bool:
                 pass

@@ -18,6 +18,7 @@ import math
 from typing import TYPE_CHECKING, Final, NoReturn, TypeAlias, cast
 
 from ._errors import InvalidArgumentError, InvalidJSONError, InvalidValueError
+from ._fast import has_utf8
 from ._types import JSONValue, Metadata
 
 if TYPE_CHECKING:
@@ -64,13 +65,7 @@ def _float(text: str) -> float:
 
 def _utf8_clean(text: str) -> bool:
     """Tell whether ``text`` has a UTF-8 form (holds no lone surrogate)."""
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return text.isascii() or has_utf8(text)
 
 
 def parse_json(text: str | bytes | bytearray, /) -> JSONValue:

@@ -20,7 +20,16 @@ import math
 from typing import Any, Final, TypeAlias, cast
 
 from ._errors import InvalidValueError, Source
-from ._fast import LIMIT, Bail, check_value, copy_dict, copy_list, merge_dict, share_merge
+from ._fast import (
+    LIMIT,
+    Bail,
+    check_value,
+    copy_dict,
+    copy_list,
+    has_utf8,
+    merge_dict,
+    share_merge,
+)
 from ._sentinel import OMITTED
 from ._types import JSONValue, Metadata
 
@@ -97,16 +106,13 @@ def _key(key: object, node: _Node, source: Source, ctx: _Context) -> str:
                 source,
             )
         key = str.__str__(key)
-    if not key.isascii():
-        try:
-            key.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ctx.fail(
-                "invalid_string",
-                f"object key {key!r} holds a lone surrogate, which has no UTF-8 form",
-                (node, key),
-                source,
-            ) from None
+    if not (key.isascii() or has_utf8(key)):
+        raise ctx.fail(
+            "invalid_string",
+            f"object key {key!r} holds a lone surrogate, which has no UTF-8 form",
+            (node, key),
+            source,
+        )
     return key
 
 
@@ -121,16 +127,13 @@ def _scalar(value: object, node: _Node, source: Source, ctx: _Context) -> JSONVa
         return cast(JSONValue, value)
     if isinstance(value, str):
         text = str.__str__(value)
-        if not text.isascii():
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ctx.fail(
-                    "invalid_string",
-                    "string holds a lone surrogate, which has no UTF-8 form",
-                    node,
-                    source,
-                ) from None
+        if not (text.isascii() or has_utf8(text)):
+            raise ctx.fail(
+                "invalid_string",
+                "string holds a lone surrogate, which has no UTF-8 form",
+                node,
+                source,
+            )
         return text
     if isinstance(value, int):
         return int.__int__(value)

@@ -21,6 +21,10 @@ from metadata_semantics import (
     merge_patch,
     replace_metadata,
 )
+from metadata_semantics._fast import LIMIT
+
+from reference import rfc7396
+from strict import same
 
 
 def test_objects_with_the_same_size_but_different_keys_are_not_equal() -> None:
@@ -146,3 +150,69 @@ def test_a_patch_that_contains_itself_is_a_circular_reference() -> None:
     assert error.code == "circular_reference"
     assert error.source == "request"
     assert error.segments == ("a",)
+
+
+def _nest(depth: int, leaf: Any) -> Any:
+    value = leaf
+    for _ in range(depth):
+        value = {"k": value}
+    return value
+
+
+# Past the fast paths' reach, so the iterative engine does the work.
+_ENGINE_DEEP = LIMIT + 5
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_one_object_used_twice_in_a_patch_is_no_cycle(share: bool) -> None:
+    """A cycle is a container inside itself; the same object in two places is a plain tree."""
+    shapes: list[Any] = [{"q": 1}, _nest(_ENGINE_DEEP, 1)]
+    targets: list[Any] = [{}, {"a": {"q": 2}, "c": {"d": {"r": 3}}}]
+    for shared in shapes:
+        patch: Any = {"a": shared, "b": [shared], "c": {"d": shared}}
+        for target in targets:
+            assert same(merge_patch(target, patch, share=share), rfc7396(target, patch))
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_a_null_for_a_key_the_target_lacks_removes_nothing(share: bool) -> None:
+    deep = _nest(_ENGINE_DEEP, 1)
+    result = merge_patch({"t": 1}, {"missing": None, "deep": deep, "t": None}, share=share)
+    assert json_equal(result, {"deep": deep})
+
+
+def test_cycles_are_named_as_what_they_are() -> None:
+    loop: Any = {}
+    loop["self"] = loop
+    in_patch = _raised(lambda: merge_patch({"a": {}}, {"a": loop}))
+    assert (in_patch.detail, in_patch.path, in_patch.source) == (
+        "the patch contains itself",
+        "/a/self",
+        "request",
+    )
+    in_value = _raised(lambda: replace_metadata(UserMetadata(), UserMetadataParams({"a": loop})))
+    assert (in_value.detail, in_value.path, in_value.field) == (
+        "a container contains itself",
+        "/a/self",
+        "public_metadata",
+    )
+    in_stored = _raised(lambda: merge_patch({"a": loop}, {"b": 1}))
+    assert (in_stored.detail, in_stored.path, in_stored.source) == (
+        "a container contains itself",
+        "/a/self",
+        "stored",
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (1, "object key 1 is a int, not a str"),
+        (1.5, "object key 1.5 is a float, not a str"),
+        (None, "object key None is a NoneType, not a str"),
+        ((1,), "object key (1,) is a tuple, not a str"),
+    ],
+)
+def test_a_key_that_is_not_a_string_is_named_with_its_type(key: Any, message: str) -> None:
+    assert _raised(lambda: merge_patch({}, {key: 1})).detail == message
+    assert _raised(lambda: merge_patch({"k": {key: 1}}, {"z": 1})).detail == message
