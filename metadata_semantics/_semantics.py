@@ -157,7 +157,7 @@ def write(
     params: UserMetadataParams,
     limits: Limits | None,
     *,
-    share: bool = False,
+    share: bool,
 ) -> UserMetadata:
     """Carry out one write and check its result against ``limits``."""
     _check_arguments(stored, params, limits)

@@ -154,6 +154,20 @@ def test_a_plain_provided_value_is_shared_by_replace() -> None:
     assert result.private_metadata is kept
 
 
+def test_members_and_fields_a_merge_keeps_are_shared_by_merge_metadata() -> None:
+    side: list[JSONValue] = [1, {"b": 2}]
+    kept: dict[str, JSONValue] = {"k": 1}
+    stored = UserMetadata(public_metadata={"side": side, "a": 1}, private_metadata=kept)
+    result = merge_metadata(stored, UserMetadataParams(public_metadata={"a": 2}), share=True)
+    assert same(result.public_metadata, {"side": [1, {"b": 2}], "a": 2})
+    assert result.public_metadata is not None
+    assert result.public_metadata["side"] is side
+    assert result.private_metadata is kept
+    copied = merge_metadata(stored, UserMetadataParams(public_metadata={"a": 2}))
+    assert copied == result
+    assert copied.private_metadata is not kept
+
+
 def test_sharing_merge_of_a_non_object_patch_shares_it() -> None:
     patch: list[JSONValue] = [{"a": None}]
     assert merge_patch({"x": 1}, patch, share=True) is patch

@@ -78,7 +78,11 @@ def test_an_invalid_stored_field_names_the_field_the_source_and_the_type() -> No
 
 @pytest.mark.parametrize(
     ("stored", "params", "type_name"),
-    [({}, UserMetadataParams(), "dict"), (UserMetadata(), None, "NoneType")],
+    [
+        ({}, UserMetadataParams(), "dict"),
+        (UserMetadata(), None, "NoneType"),
+        (UserMetadata(), "text", "str"),
+    ],
 )
 def test_an_argument_of_the_wrong_kind_is_named_with_its_type(
     stored: Any, params: Any, type_name: str
