@@ -183,22 +183,20 @@ def test_a_method_in_the_wrong_case_is_rejected_with_a_hint(method: Any, message
 
 
 @pytest.mark.parametrize(
-    ("arguments", "code"),
+    ("stored", "method", "options", "code"),
     [
-        ({"method": "GET", "limits": "bad"}, "unsupported_method"),
-        ({"naming": "kebab", "limits": "bad"}, "invalid_argument"),
-        ({"limits": "bad"}, "invalid_argument"),
-        ({"stored": None}, "invalid_argument"),
+        (UserMetadata(), "GET", {"limits": "bad"}, "unsupported_method"),
+        (UserMetadata(), "PUT", {"naming": "kebab", "limits": "bad"}, "invalid_argument"),
+        (UserMetadata(), "PUT", {"limits": "bad"}, "invalid_argument"),
+        (None, "PUT", {}, "invalid_argument"),
     ],
 )
 def test_the_arguments_are_checked_before_the_body_is_read(
-    arguments: dict[str, Any], code: str
+    stored: Any, method: str, options: dict[str, Any], code: str
 ) -> None:
     """A call with a bad argument is refused for that, whatever its body holds."""
-    stored = arguments.pop("stored", UserMetadata())
-    method = arguments.pop("method", "PUT")
     with pytest.raises(MetadataError) as caught:
-        apply_request(stored, method, "not json", **arguments)
+        apply_request(stored, method, "not json", **options)
     assert caught.value.code == code
 
 
