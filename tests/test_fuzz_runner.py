@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
+
+from scripts import load_script
 
 if TYPE_CHECKING:
     import types
     from collections.abc import Iterator
 
 _PATH = Path(__file__).parent / "fuzz" / "run.py"
-
-
-def _load_runner() -> Any:
-    spec = importlib.util.spec_from_file_location("fuzz_runner", _PATH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fuzz_runner"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-runner = _load_runner()
+runner = load_script(_PATH, "fuzz_runner")
 
 
 def test_budget_defaults_to_three_minutes() -> None:

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from typing import Any
+
+from scripts import load_script
 
 _ROOT = Path(__file__).parents[1]
 _PATH = _ROOT / "tests" / "mutation" / "run_mutation.py"
-
-
-def _load_runner() -> Any:
-    spec = importlib.util.spec_from_file_location("mutation_runner", _PATH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["mutation_runner"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-runner = _load_runner()
+runner = load_script(_PATH, "mutation_runner")
 
 SAMPLE = """\
 # Surviving mutants
