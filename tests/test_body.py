@@ -87,17 +87,9 @@ def test_to_body_leaves_omitted_out_and_keeps_null(
     assert len(body) == sum(getattr(request, field) is not OMITTED for field in FIELDS)
 
 
-@given(params(), namings)
-def test_to_body_shares_nothing_with_the_params(
-    request: UserMetadataParams, naming: Naming
-) -> None:
-    body = request.to_body(naming=naming)
-    assert containers(body).isdisjoint(record_containers(request))
-
-
-@given(user_metadata(), namings)
-def test_a_record_to_body_shares_nothing_with_the_record(
-    record: UserMetadata, naming: Naming
+@given(st.one_of(params(), user_metadata()), namings)
+def test_to_body_shares_nothing_with_the_params_or_the_record(
+    record: UserMetadataParams | UserMetadata, naming: Naming
 ) -> None:
     body = record.to_body(naming=naming)
     assert containers(body).isdisjoint(record_containers(record))
