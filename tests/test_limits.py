@@ -221,8 +221,10 @@ def test_each_limit_error_states_the_measure_and_the_bound() -> None:
 
 @pytest.mark.parametrize("limits", [{"max_depth": 3}, 8192, "upstream"])
 def test_limits_of_the_wrong_kind_are_an_argument_error(limits: Any) -> None:
-    with pytest.raises(InvalidArgumentError):
+    with pytest.raises(InvalidArgumentError) as caught:
         replace_metadata(UserMetadata(), UserMetadataParams(), limits=limits)
+    expected = f"limits must be a Limits or None, not {type(limits).__qualname__}"
+    assert caught.value.detail == expected
 
 
 def test_deep_results_are_measured_without_recursion() -> None:
