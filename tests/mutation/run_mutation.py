@@ -7,7 +7,8 @@ Usage, from the project root (needs ``pip install -e '.[verify]'``)::
 
 The git-tracked files are copied to a scratch directory (kept between runs
 under ``$TMPDIR/metadata-semantics-mutation``, so a second run only redoes
-what changed), and ``mutmut`` mutates the modules listed under
+what changed and the earlier survivors; delete it to start from nothing),
+and ``mutmut`` mutates the modules listed under
 ``[tool.mutmut]`` in pyproject.toml. Each mutant runs the tests that reach
 it under the derandomized ``mutation`` Hypothesis profile.
 
