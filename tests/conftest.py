@@ -1,9 +1,10 @@
 """Hypothesis profiles, and the type-strict comparison every test uses.
 
 Pick a profile with ``HYPOTHESIS_PROFILE``: ``dev`` (the default, quick),
-``ci`` (thorough), ``fuzz`` (long; give it a time box) or ``mutation``
-(quick and derandomized, so that a mutant is killed or survives the same way
-on every run).
+``ci`` (thorough), ``coverage`` (quick and derandomized, so that the branch
+coverage gate measures the same run every time), ``fuzz`` (long; give it a
+time box) or ``mutation`` (quick and derandomized, so that a mutant is killed
+or survives the same way on every run).
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=_SLOW_DATA,
     print_blob=True,
+)
+settings.register_profile(
+    "coverage",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=_SLOW_DATA,
 )
 settings.register_profile(
     "fuzz",
