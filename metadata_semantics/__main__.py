@@ -622,8 +622,9 @@ def _parser() -> argparse.ArgumentParser:
         "answer one JSON request per line on stdin",
         "Read one JSON request per line on stdin, shaped like a conformance vector "
         '({"op", "stored", "body", "naming"}), and write one JSON answer per line: '
-        '{"result": ...} or {"error": {"code": ..., "path": ...}}. A bad line gets an '
-        "error answer; the oracle carries on.",
+        '{"result": ...} or {"error": {"code": ..., "path": ...}}, in strict JSON (U+FFFD '
+        "stands for a lone surrogate in a path). A bad line gets an error answer; the "
+        "oracle carries on.",
         f'echo \'{{"op": "merge_patch", "stored": {{"a": 1}}, "body": {{"a": null}}}}\''
         f" | {_PROG} oracle",
     )
