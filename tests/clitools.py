@@ -13,6 +13,10 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
+from metadata_semantics.__main__ import main
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -96,6 +100,14 @@ class FailingInput(io.RawIOBase):
 
     def readinto(self, _buffer: Any, /) -> int:
         raise self._error
+
+
+def main_status(argv: list[str]) -> int:
+    """``main(argv)``, with an escaping Ctrl-C failing the test, not stopping the session."""
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        pytest.fail("KeyboardInterrupt escaped main")
 
 
 def run(

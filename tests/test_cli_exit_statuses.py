@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from clitools import STORED_TEXT, FailingInput, Sink, text_stream
+from clitools import STORED_TEXT, FailingInput, Sink, main_status, text_stream
 
 from metadata_semantics.__main__ import EXIT_STATUSES, main
 
@@ -129,7 +129,7 @@ def test_each_failure_exits_with_the_status_its_row_names(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     argv = scenario(tmp_path, monkeypatch)
-    assert main(argv) == status, case
+    assert main_status(argv) == status, case
     error = capsys.readouterr().err
     assert "Traceback" not in error
     assert "[Errno" not in error

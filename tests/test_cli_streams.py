@@ -22,7 +22,17 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from clitools import STORED, STORED_TEXT, TIMEOUT, TOOL, FailingInput, Sink, run, text_stream
+from clitools import (
+    STORED,
+    STORED_TEXT,
+    TIMEOUT,
+    TOOL,
+    FailingInput,
+    Sink,
+    main_status,
+    run,
+    text_stream,
+)
 
 from metadata_semantics import json_equal
 from metadata_semantics.__main__ import main
@@ -119,7 +129,7 @@ def test_ctrl_c_in_process_is_status_130(
     monkeypatch.setattr(
         sys, "stdin", io.TextIOWrapper(io.BufferedReader(FailingInput(KeyboardInterrupt())))
     )
-    assert main(["oracle"]) == 130
+    assert main_status(["oracle"]) == 130
     assert capsys.readouterr() == ("", "")
 
 
