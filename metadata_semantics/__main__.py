@@ -9,6 +9,7 @@ traceback, and everything the tool writes is UTF-8 whatever the locale.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -101,18 +102,38 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+def _put(stream: TextIO, text: str) -> None:
+    """Write ``text`` to ``stream``'s bytes as UTF-8, whatever its encoding says.
+
+    A stream with no bytes under it (``redirect_stdout(io.StringIO())``)
+    takes the text as it is. Raises :class:`OSError` as the stream does.
+    """
+    buffer: IO[bytes] | None = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+        return
+    # Values are strict JSON and hold no lone surrogate; should one slip
+    # through, an escape is better than a traceback.
+    data = memoryview(text.encode("utf-8", "backslashreplace"))
+    while data:
+        # A buffered write can return short when the reader leaves
+        # mid-write; writing the rest is what reports the broken pipe.
+        written = buffer.write(data)
+        if not written:
+            raise OSError(0, "the write made no progress")
+        data = data[written:]
+
+
 def _say(text: str) -> None:
-    """Write ``text`` and a newline to stderr as UTF-8; with no stderr there is no one to tell."""
+    """Write ``text`` and a newline to stderr; with no stderr there is no one to tell."""
     stream = sys.stderr
     if stream is None:  # pyright: ignore[reportUnnecessaryComparison]
         return
-    try:
+    # The status still says what went wrong if stderr fails too.
+    with contextlib.suppress(OSError):
         stream.flush()
-        stream.buffer.write(f"{text}\n".encode("utf-8", "backslashreplace"))
+        _put(stream, f"{text}\n")
         stream.flush()
-    except OSError:
-        # The status still says what went wrong.
-        pass
 
 
 def _silence_stdout() -> None:
@@ -120,13 +141,12 @@ def _silence_stdout() -> None:
     # exit would fail again ("Exception ignored"): give it the null device.
     try:
         descriptor = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
     except (OSError, ValueError):
         return
-    null = os.open(os.devnull, os.O_WRONLY)
-    try:
+    with contextlib.suppress(OSError):
         os.dup2(null, descriptor)
-    finally:
-        os.close(null)
+    os.close(null)
 
 
 def _output_failure(error: OSError) -> _ExitError:
@@ -137,32 +157,16 @@ def _output_failure(error: OSError) -> _ExitError:
 
 
 def _write(text: str, *, flush: bool = False) -> None:
-    """Write ``text`` to stdout as UTF-8 bytes, whatever the locale.
+    """Write ``text`` to stdout as UTF-8 bytes, whatever the locale; flush if asked.
 
-    Raises :class:`_ExitError` when stdout fails. A short write is continued, so
-    that a reader who leaves early is noticed rather than the rest lost.
+    Raises :class:`_ExitError` when stdout fails.
     """
-    # Values are strict JSON and hold no lone surrogate; should one slip
-    # through, an escape is better than a traceback.
-    data = text.encode("utf-8", "backslashreplace")
-    stream = sys.stdout.buffer
     try:
-        _write_all(stream, data)
+        _put(sys.stdout, text)
         if flush:
-            stream.flush()
+            sys.stdout.flush()
     except OSError as error:
         raise _output_failure(error) from None
-
-
-def _write_all(stream: IO[bytes], data: bytes) -> None:
-    # A buffered write can return short when the reader leaves mid-write;
-    # writing the rest is what reports the broken pipe.
-    view = memoryview(data)
-    while view:
-        written = stream.write(view)
-        if not written:
-            raise OSError(0, "the write made no progress")
-        view = view[written:]
 
 
 def _flush() -> None:

@@ -8,6 +8,7 @@ pipes; in-process runs prove each branch.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
@@ -335,3 +336,12 @@ def test_a_failing_stderr_does_not_change_the_status(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(sys, "stderr", text_stream(sink))
     assert main(["diff", "-", "-"]) == 2
     assert sink.calls == 1
+
+
+def test_text_streams_in_memory_take_the_text_as_it_is() -> None:
+    out, error = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(error):
+        assert main(["diff", "-", "-"]) == 2
+        assert main(["vectors"]) == 0
+    assert error.getvalue() == ("metadata-semantics: OLD and NEW cannot both be read from stdin\n")
+    assert out.getvalue() == vector_text()
