@@ -660,8 +660,9 @@ def _run(argv: Sequence[str] | None) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
 
-    :data:`EXIT_STATUSES` lists every status. A failure writes one line to
-    stderr (none for a broken pipe or Ctrl-C) and never a traceback; output
+    :data:`EXIT_STATUSES` lists every status. A failure says what went wrong
+    in one line on stderr, after the usage line for a usage error, and says
+    nothing for a broken pipe or Ctrl-C; it never shows a traceback. Output
     goes to stdout as UTF-8 bytes.
     """
     try:
