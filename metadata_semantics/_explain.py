@@ -50,11 +50,18 @@ class Change:
     other action, the field is the stored object (``{}`` if it was null) with
     the edits applied. A field set to null lists its old top-level keys as
     removed.
+
+    ``unchanged`` is true when the field after the write is the stored field,
+    compared type-strictly: always for ``kept``, and for a write that
+    touches the field but changes nothing, such as merging ``{}`` into an
+    object, replacing an object with an equal one or setting a null field to
+    null. ``action`` still names the rule the write applies.
     """
 
     field: FieldName
     action: ChangeAction
     edits: tuple[Edit, ...]
+    unchanged: bool
 
     @property
     def added(self) -> tuple[str, ...]:
@@ -97,13 +104,16 @@ def explain(stored: UserMetadata, params: UserMetadataParams, op: Operation, /) 
     for name in FIELDS:
         action = _action(op, classify(getattr(params, name), field=name))
         edits: tuple[Edit, ...] = ()
+        unchanged = True
         if action != "kept":
             # The result is the write's own new document; the stored field is
             # copied so that no edit hands out a container of ``stored``.
-            before = copy_json(getattr(stored, name), field=name, source="stored")
-            after = getattr(result, name)
-            edits = tuple(
-                object_edits(_as_object(cast("Metadata | None", before)), _as_object(after))
+            before = cast(
+                "Metadata | None", copy_json(getattr(stored, name), field=name, source="stored")
             )
-        changes.append(Change(name, action, edits))
+            after: Metadata | None = getattr(result, name)
+            edits = tuple(object_edits(_as_object(before), _as_object(after)))
+            # The edits compare objects; null and {} differ without any edit.
+            unchanged = not edits and (before is None) == (after is None)
+        changes.append(Change(name, action, edits, unchanged))
     return changes

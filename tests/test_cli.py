@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
@@ -153,7 +154,7 @@ def test_no_command_and_bad_options_are_usage_errors() -> None:
 def test_the_console_script_is_declared() -> None:
     done = run("--help")
     assert b"metadata-semantics" in done.stdout
-    assert b"exit codes" in done.stdout
+    assert b"exit statuses" in done.stdout
 
 
 # -- in-process, for every branch -------------------------------------------
@@ -211,30 +212,15 @@ def test_explain_json_is_for_machines(
     assert changes[2] == {
         "field": "unsafe_metadata",
         "action": "merged",
+        "unchanged": False,
         "edits": [{"kind": "added", "pointer": "/a", "new": 1}],
     }
-    assert changes[0] == {"field": "public_metadata", "action": "kept", "edits": []}
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("", True), ("1", False)])
-def test_colour_only_on_a_terminal_without_no_color(
-    files: Path, monkeypatch: pytest.MonkeyPatch, no_color: str | None, coloured: bool
-) -> None:
-    if no_color is None:
-        monkeypatch.delenv("NO_COLOR", raising=False)
-    else:
-        monkeypatch.setenv("NO_COLOR", no_color)
-    screen = Terminal()
-    monkeypatch.setattr(sys, "stdout", screen)
-    args = ["--stored", str(files / "user.json"), "--body", str(files / "body.json")]
-    assert main(["explain", "replace", *args]) == 0
-    assert ("\x1b[31m  - /plan/tier" in screen.getvalue()) is coloured
-    assert ("\x1b[" in screen.getvalue()) is coloured
+    assert changes[0] == {
+        "field": "public_metadata",
+        "action": "kept",
+        "unchanged": True,
+        "edits": [],
+    }
 
 
 def test_diff_prints_the_patch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -260,7 +246,6 @@ def test_diff_that_needs_replace_exits_1(
     [
         (["diff", "-", "-"], "cannot both be read from stdin"),
         (["merge", "--stored", "-", "--body", "-"], "cannot both be read from stdin"),
-        (["diff", "/nonexistent/old.json", "-"], "cannot read /nonexistent/old.json"),
     ],
 )
 def test_usage_problems_exit_2(
@@ -268,16 +253,6 @@ def test_usage_problems_exit_2(
 ) -> None:
     assert main(arguments) == 2
     assert message in capsys.readouterr().err
-
-
-def test_bad_stored_record_is_invalid_input(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "user.json").write_text('{"public_metadata": [1]}', "utf-8")
-    (tmp_path / "body.json").write_text("", "utf-8")
-    args = ["--stored", str(tmp_path / "user.json"), "--body", str(tmp_path / "body.json")]
-    assert main(["merge", *args]) == 1
-    assert "invalid_field at '/public_metadata' in the stored record" in capsys.readouterr().err
 
 
 def test_vectors_print_and_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -288,7 +263,7 @@ def test_vectors_print_and_write(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert written == ["README.md", "schema.json", "vectors.json"]
     assert (tmp_path / "spec" / "vectors.json").read_text("utf-8") == vector_text()
     (tmp_path / "file").write_text("", "utf-8")
-    assert main(["vectors", "--out", str(tmp_path / "file")]) == 2
+    assert main(["vectors", "--out", str(tmp_path / "file")]) == 3
 
 
 def oracle_answers(monkeypatch: pytest.MonkeyPatch, capsys: Any, lines: list[str]) -> list[Any]:
@@ -311,7 +286,9 @@ def test_oracle_agrees_with_every_vector(
     assert len(answers) == len(vectors)
     for vector, answer in zip(vectors, answers, strict=True):
         if vector.error is not None:
-            assert answer == {"error": {"code": vector.error.code, "path": vector.error.path}}
+            # The oracle writes strict JSON: U+FFFD stands for a lone surrogate.
+            path = re.sub("[\ud800-\udfff]", "\ufffd", vector.error.path)
+            assert answer == {"error": {"code": vector.error.code, "path": path}}
         else:
             assert json_equal(answer["result"], vector.result), vector.id
 

@@ -117,6 +117,45 @@ def test_the_action_is_the_rules_table_action(
 
 
 @given(user_metadata(), params(), ops)
+def test_unchanged_is_true_exactly_when_the_write_leaves_the_field_as_stored(
+    stored: UserMetadata, request: UserMetadataParams, op: Operation
+) -> None:
+    """`unchanged` is true when the field after the write is the stored field,
+    compared type-strictly; `action` still names the rule the write applies."""
+    result = WRITES[op](stored, request)
+    for change in explain(stored, request, op):
+        before = getattr(stored, change.field)
+        assert change.unchanged is same(before, getattr(result, change.field))
+        if change.action == "kept":
+            assert change.unchanged
+
+
+@pytest.mark.parametrize(
+    ("op", "stored", "sent", "action", "unchanged", "edits"),
+    [
+        ("merge", {"a": 1}, {}, "merged", True, 0),
+        ("merge", {"a": 1}, {"a": 1}, "merged", True, 0),
+        ("merge", {"a": 1}, {"b": None}, "merged", True, 0),
+        ("merge", None, {}, "merged", False, 0),  # null becomes {}, with no key to name
+        ("merge", {"a": 1}, {"a": 1.0}, "merged", False, 1),  # 1 and 1.0 differ
+        ("replace", {}, {}, "cleared", True, 0),
+        ("replace", None, {}, "cleared", False, 0),
+        ("replace", {"a": [1]}, {"a": [1]}, "replaced", True, 0),
+        ("replace", {"a": True}, {"a": 1}, "replaced", False, 1),
+        ("merge", None, None, "set_null", True, 0),
+        ("replace", {}, None, "set_null", False, 0),
+    ],
+)
+def test_a_write_that_changes_nothing_is_unchanged_under_its_own_action(
+    op: Operation, stored: Any, sent: Any, action: str, unchanged: bool, edits: int
+) -> None:
+    (change, *_) = explain(
+        UserMetadata(public_metadata=stored), UserMetadataParams(public_metadata=sent), op
+    )
+    assert (change.action, change.unchanged, len(change.edits)) == (action, unchanged, edits)
+
+
+@given(user_metadata(), params(), ops)
 def test_added_changed_and_removed_split_the_edits(
     stored: UserMetadata, request: UserMetadataParams, op: Operation
 ) -> None:
