@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from clitools import STORED_TEXT, FailingInput, Sink, main_status, text_stream
 
 from metadata_semantics.__main__ import EXIT_STATUSES, main
+
+from clitools import STORED_TEXT, FailingInput, Sink, main_status, text_stream
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -14,9 +14,10 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from clitools import STORED_TEXT, Sink, run, text_stream
 
 from metadata_semantics.__main__ import main
+
+from clitools import STORED_TEXT, Sink, run, text_stream
 
 if TYPE_CHECKING:
     from pathlib import Path

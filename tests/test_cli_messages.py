@@ -13,9 +13,10 @@ import sys
 from typing import TYPE_CHECKING
 
 import pytest
-from clitools import STORED_TEXT
 
 from metadata_semantics.__main__ import main
+
+from clitools import STORED_TEXT
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -23,6 +23,11 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+
+from metadata_semantics import json_equal
+from metadata_semantics.__main__ import main
+from metadata_semantics.conformance import vector_text
+
 from clitools import (
     STORED,
     STORED_TEXT,
@@ -34,10 +39,6 @@ from clitools import (
     run,
     text_stream,
 )
-
-from metadata_semantics import json_equal
-from metadata_semantics.__main__ import main
-from metadata_semantics.conformance import vector_text
 
 ORACLE_LINE = b'{"op": "parse", "body": ""}\n'
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and descriptors")
