@@ -33,7 +33,7 @@ from ._semantics import (
     merge_patch,
     replace_metadata,
 )
-from ._sentinel import OMITTED, Omittable, Omitted
+from ._sentinel import OMITTED, Omittable, Omitted, OmittedType
 from ._types import FIELDS, WIRE_NAMES, FieldName, JSONValue, Metadata, Naming
 from ._values import json_equal
 from ._wire import METHODS, apply_request
@@ -67,6 +67,7 @@ __all__ = [
     "Naming",
     "Omittable",
     "Omitted",
+    "OmittedType",
     "Operation",
     "Rule",
     "UnsupportedMethodError",
