@@ -39,6 +39,7 @@ from ._explain import ChangeAction as ChangeAction
 from ._explain import explain
 from ._json import parse_json
 from ._limits import UPSTREAM_LIMITS, Limits
+from ._public import claim
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import RULES as RULES
 from ._semantics import Action as Action
@@ -84,9 +85,9 @@ __all__ = [
 __version__ = "0.1.0"
 
 # Public classes say they live here, where they are imported from, so that
-# help(), tracebacks and the API reference name no private module. Pickles
-# find them here too.
-for _public in (
+# help(), tracebacks and the API reference name no private module.
+claim(
+    __name__,
     Change,
     Edit,
     ErrorCodeInfo,
@@ -102,6 +103,4 @@ for _public in (
     UnsupportedMethodError,
     UserMetadata,
     UserMetadataParams,
-):
-    _public.__module__ = __name__
-del _public
+)
