@@ -28,6 +28,7 @@ __all__ = [
     "Source",
     "UnsupportedMethodError",
     "format_pointer",
+    "prepend_path",
 ]
 
 Source: TypeAlias = Literal["request", "stored"]
@@ -62,7 +63,7 @@ class MetadataError(ValueError):
 
     __slots__ = ("_segments", "code", "detail", "field", "source")
 
-    code: str
+    code: ErrorCode
     detail: str
     field: str | None
     source: Source
@@ -72,7 +73,7 @@ class MetadataError(ValueError):
         detail: str,
         /,
         *,
-        code: str,
+        code: ErrorCode,
         segments: tuple[str | int, ...] = (),
         field: str | None = None,
         source: Source = "request",
@@ -93,15 +94,6 @@ class MetadataError(ValueError):
     def path(self) -> str:
         """The JSON Pointer (RFC 6901) to the offending place; ``""`` is the root."""
         return format_pointer(self._segments)
-
-    def prepend_path(self, *segments: str | int) -> None:
-        """Re-anchor the path below ``segments``, for an error raised inside a larger document.
-
-        Changes this error in place (as :meth:`BaseException.add_note` does), so
-        it can be re-raised with its original traceback.
-        """
-        # Used where a field's value meets the request body around it.
-        self._segments = segments + self._segments
 
     def __str__(self) -> str:
         where: list[str] = []
@@ -127,10 +119,24 @@ class MetadataError(ValueError):
         )
 
 
+def prepend_path(error: MetadataError, /, *segments: str | int) -> None:
+    """Re-anchor ``error``'s path below ``segments``, for an error raised inside a larger document.
+
+    Changes the error in place (as :meth:`BaseException.add_note` does), so
+    it can be re-raised with its original traceback. Private to the package:
+    an error's path is fixed once a caller sees it.
+    """
+    # Used where a field's value meets the request body around it. A function
+    # beside the class, not a method, so that the class shows callers nothing
+    # that rewrites an error; the path's storage is the class's own.
+    moved = segments + error._segments  # noqa: SLF001  # pyright: ignore[reportPrivateUsage]
+    error._segments = moved  # noqa: SLF001  # pyright: ignore[reportPrivateUsage]
+
+
 def _rebuild(
     cls: type[MetadataError],
     detail: str,
-    code: str,
+    code: ErrorCode,
     segments: tuple[str | int, ...],
     field: str | None,
     source: Source,
@@ -166,7 +172,7 @@ class InvalidJSONError(InvalidValueError):
         detail: str,
         /,
         *,
-        code: str,
+        code: ErrorCode,
         segments: tuple[str | int, ...] = (),
         field: str | None = None,
         source: Source = "request",
@@ -184,7 +190,7 @@ class InvalidJSONError(InvalidValueError):
 
 def _rebuild_json(
     detail: str,
-    code: str,
+    code: ErrorCode,
     segments: tuple[str | int, ...],
     field: str | None,
     source: Source,
@@ -225,7 +231,7 @@ class LimitExceededError(MetadataError):
         detail: str,
         /,
         *,
-        code: str,
+        code: ErrorCode,
         measured: int,
         limit: int,
         segments: tuple[str | int, ...] = (),
@@ -253,7 +259,7 @@ class LimitExceededError(MetadataError):
 
 def _rebuild_limit(
     detail: str,
-    code: str,
+    code: ErrorCode,
     measured: int,
     limit: int,
     segments: tuple[str | int, ...],

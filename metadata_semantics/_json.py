@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Final, NoReturn, TypeAlias, cast
 
-from ._errors import InvalidArgumentError, InvalidJSONError, InvalidValueError
+from ._errors import ErrorCode, InvalidArgumentError, InvalidJSONError, InvalidValueError
 from ._fast import has_utf8
 from ._types import JSONValue, Metadata
 
@@ -172,7 +172,7 @@ class _StrictParser:
 
     def _fail(
         self,
-        code: str,
+        code: ErrorCode,
         detail: str,
         pos: int,
         *,

@@ -5,7 +5,7 @@ A field in a write request is either omitted (keep what is stored), ``None``
 "not provided" state needs a value of its own.
 
 A single-member :class:`enum.Enum` is used because type checkers understand
-``x is OMITTED`` as a narrowing of ``Literal[_OmittedType.OMITTED]``; a plain
+``x is OMITTED`` as a narrowing of ``Literal[OmittedType.OMITTED]``; a plain
 ``object()`` sentinel cannot be narrowed, and a class with a custom
 ``__new__`` is not narrowed by every checker version.
 """
@@ -15,10 +15,18 @@ from __future__ import annotations
 import enum
 from typing import Final, Literal, TypeAlias, TypeVar
 
-__all__ = ["OMITTED", "Omittable", "Omitted"]
+__all__ = ["OMITTED", "Omittable", "Omitted", "OmittedType"]
 
 
-class _OmittedType(enum.Enum):
+class OmittedType(enum.Enum):
+    """The enum whose one member is :data:`OMITTED`; type checkers name it in messages.
+
+    Annotate with :data:`Omitted` or :data:`Omittable`, not with this class:
+    ``Omitted`` is ``Literal[OmittedType.OMITTED]``, the exact type that
+    ``value is OMITTED`` narrows to. mypy and pyright show
+    ``Literal[OmittedType.OMITTED]`` for it.
+    """
+
     # No ``str`` mix-in: ``json.dumps(OMITTED)`` must fail loudly instead of
     # sending the text "OMITTED" to a server.
     OMITTED = "OMITTED"
@@ -34,10 +42,10 @@ class _OmittedType(enum.Enum):
         return True
 
 
-OMITTED: Final = _OmittedType.OMITTED
+OMITTED: Final = OmittedType.OMITTED
 """Marks a request field as not provided: the stored value is kept."""
 
-Omitted: TypeAlias = Literal[_OmittedType.OMITTED]
+Omitted: TypeAlias = Literal[OmittedType.OMITTED]
 """The type of :data:`OMITTED`, for annotations."""
 
 _T = TypeVar("_T")

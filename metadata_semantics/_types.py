@@ -29,8 +29,14 @@ FIELDS: Final[tuple[FieldName, FieldName, FieldName]] = (
 """The three fields, in the order the API documents them."""
 
 Naming: TypeAlias = Literal["snake", "camel"]
-"""How a body spells the fields: ``snake`` as the HTTP API (``public_metadata``),
-``camel`` as the JavaScript SDK (``publicMetadata``)."""
+"""How a body spells the fields.
+
+``snake`` (``public_metadata``) is the wire format: every request body of
+the HTTP API, including every body that the official JavaScript and Python
+SDKs send. ``camel`` (``publicMetadata``) is how the JavaScript SDK's params
+object spells the fields in code, before the SDK converts it to a request
+body; no request body on the wire uses it.
+"""
 
 WIRE_NAMES: Final[Mapping[Naming, tuple[str, str, str]]] = MappingProxyType(
     {

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any, Final, TypeAlias, cast
 
-from ._errors import InvalidValueError, Source
+from ._errors import ErrorCode, InvalidValueError, Source
 from ._fast import (
     LIMIT,
     Bail,
@@ -81,7 +81,7 @@ class _Context:
         self.field = field
         self.base = base
 
-    def fail(self, code: str, detail: str, node: _Node, source: Source) -> InvalidValueError:
+    def fail(self, code: ErrorCode, detail: str, node: _Node, source: Source) -> InvalidValueError:
         return InvalidValueError(
             detail,
             code=code,

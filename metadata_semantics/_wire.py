@@ -19,6 +19,7 @@ from ._errors import (
     MetadataError,
     Source,
     UnsupportedMethodError,
+    prepend_path,
 )
 from ._json import parse_json
 from ._limits import UPSTREAM_LIMITS, Limits
@@ -272,5 +273,5 @@ def apply_request(
     except MetadataError as error:
         # The write reports paths inside a field; the caller sent a body.
         if error.field is not None:
-            error.prepend_path(WIRE_NAMES[checked][FIELDS.index(cast(FieldName, error.field))])
+            prepend_path(error, WIRE_NAMES[checked][FIELDS.index(cast(FieldName, error.field))])
         raise

@@ -8,20 +8,39 @@ behaves exactly as this one does::
 
     from metadata_semantics import conformance
 
-    report = conformance.check(my_replace, my_merge)
+    report = conformance.check(
+        my_replace, my_merge, merge_patch=my_merge_patch, parse=my_parse
+    )
     assert report.ok, report.summary()
+
+Each callable is called positionally, with these signatures:
+
+- ``replace(stored: UserMetadata, request: UserMetadataParams, /) -> UserMetadata``
+  and ``merge`` alike: the two writes, as :func:`replace_metadata` and
+  :func:`merge_metadata` are (see :data:`WriteFunction`);
+- ``merge_patch(target: JSONValue, patch: JSONValue, /) -> JSONValue``:
+  RFC 7396 alone, as :func:`merge_patch` is (see :data:`MergePatchFunction`);
+- ``parse(text: str, naming: Naming, /) -> UserMetadataParams``: the text of
+  a request body, not yet decoded, and the naming (``"snake"`` or
+  ``"camel"``) to read it in, as :func:`library_parse` is (see
+  :data:`ParseFunction`). A blank text provides no field.
+
+Each signals bad input by raising :class:`MetadataError`, whose ``code``
+and ``path`` are compared with the vector's. This library's own callables
+pass every vector.
 
 Results are compared as JSON values, type-strictly and with key order free.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, cast
 
-from ._errors import MetadataError, format_pointer
+from ._errors import InvalidArgumentError, MetadataError, format_pointer
 from ._json import parse_json
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import merge_metadata, replace_metadata
@@ -31,7 +50,7 @@ from ._values import json_equal
 from ._wire import params_from_body
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from ._types import JSONValue, Naming
 
@@ -56,13 +75,27 @@ Op: TypeAlias = Literal["replace", "merge", "merge_patch", "parse"]
 """What a vector exercises: one of the two writes, RFC 7396 alone, or body reading."""
 
 WriteFunction: TypeAlias = "Callable[[UserMetadata, UserMetadataParams], UserMetadata]"
-"""A write with the signature of :func:`replace_metadata` and :func:`merge_metadata`."""
+"""``(stored: UserMetadata, request: UserMetadataParams, /) -> UserMetadata``.
+
+A write, as :func:`~metadata_semantics.replace_metadata` and
+:func:`~metadata_semantics.merge_metadata` are: called with the stored record
+and the request, it returns the record after the write.
+"""
 
 MergePatchFunction: TypeAlias = "Callable[[JSONValue, JSONValue], JSONValue]"
-"""RFC 7396 on any two JSON values, with the signature of :func:`merge_patch`."""
+"""``(target: JSONValue, patch: JSONValue, /) -> JSONValue``.
+
+RFC 7396 on any two JSON values, as :func:`~metadata_semantics.merge_patch` is.
+"""
 
 ParseFunction: TypeAlias = "Callable[[str, Naming], UserMetadataParams]"
-"""Read the text of a request body (blank means nothing provided) into params."""
+"""``(text: str, naming: Naming, /) -> UserMetadataParams``.
+
+Reads the *text* of a request body, not yet decoded (blank text provides
+no field), in ``naming``, as :func:`library_parse` does. Not
+:meth:`UserMetadataParams.from_body <metadata_semantics.UserMetadataParams.from_body>`,
+which takes a decoded body.
+"""
 
 VECTORS_FILE: Final = "vectors.json"
 SCHEMA_FILE: Final = "schema.json"
@@ -180,7 +213,7 @@ _BLANK: Final = " \t\n\r"
 
 
 def library_parse(text: str | bytes, naming: Naming, /) -> UserMetadataParams:
-    """Read a request body's text as the HTTP API does; the default :data:`ParseFunction`.
+    """Read a request body's text as the HTTP API does: this library's :data:`ParseFunction`.
 
     Text that is empty or only JSON whitespace provides no field; anything
     else is strict JSON read with :meth:`UserMetadataParams.from_body`.
@@ -242,6 +275,49 @@ def outcome(
         return Outcome(error=ExpectedError(error.code, _error_path(error, vector.op)))
 
 
+# Each callable ``check`` takes, and the signature to name when it cannot be
+# called with two positional arguments, as every one of them is.
+_SIGNATURES: Final[tuple[tuple[str, str], ...]] = (
+    ("replace", "(stored: UserMetadata, request: UserMetadataParams, /) -> UserMetadata"),
+    ("merge", "(stored: UserMetadata, request: UserMetadataParams, /) -> UserMetadata"),
+    ("merge_patch", "(target: JSONValue, patch: JSONValue, /) -> JSONValue"),
+    ("parse", "(text: str, naming: Naming, /) -> UserMetadataParams"),
+)
+
+
+def _takes_two(function: object) -> bool:
+    try:
+        inspect.signature(cast("Callable[..., object]", function)).bind(None, None)
+    except TypeError:
+        return False
+    except ValueError:
+        # No signature to read (some built-ins): let the calls decide.
+        return True
+    return True
+
+
+def _check_callables(callables: Mapping[str, object]) -> None:
+    """Refuse, once and before any vector runs, a callable that cannot take its arguments."""
+    for name, signature in _SIGNATURES:
+        function = callables[name]
+        if function is None:
+            continue
+        if not callable(function) or not _takes_two(function):
+            hint = ""
+            # The natural guess for parse=: bound methods of one function on
+            # one class compare equal.
+            if function == UserMetadataParams.from_body:
+                hint = (
+                    "; UserMetadataParams.from_body reads a decoded body, not its text: "
+                    "pass parse=conformance.library_parse"
+                )
+            given = getattr(function, "__qualname__", None) or repr(function)
+            raise InvalidArgumentError(
+                f"{name}= must be called as {name}{signature}, and {given} cannot be{hint}",
+                code="invalid_argument",
+            )
+
+
 def check(
     replace: WriteFunction,
     merge: WriteFunction,
@@ -253,11 +329,29 @@ def check(
 ) -> Report:
     """Run every vector against the given callables and report each failing case id.
 
-    ``replace`` and ``merge`` take and return records as
-    :func:`replace_metadata` does. ``merge_patch`` and ``parse`` are optional:
-    vectors for a callable not given are skipped, not passed. Changes nothing;
-    an exception other than :class:`MetadataError` counts as a failure.
+    Each callable is called positionally:
+
+    - ``replace(stored: UserMetadata, request: UserMetadataParams, /) -> UserMetadata``
+      and ``merge`` with the same signature (:data:`WriteFunction`), as
+      :func:`~metadata_semantics.replace_metadata` and
+      :func:`~metadata_semantics.merge_metadata`;
+    - ``merge_patch(target: JSONValue, patch: JSONValue, /) -> JSONValue``
+      (:data:`MergePatchFunction`), as :func:`~metadata_semantics.merge_patch`;
+    - ``parse(text: str, naming: Naming, /) -> UserMetadataParams``
+      (:data:`ParseFunction`), as :func:`library_parse`: the body's text, not
+      a decoded body.
+
+    ``merge_patch`` and ``parse`` are optional: vectors for a callable not
+    given are skipped, not passed. ``vectors`` defaults to every shipped
+    vector. Changes nothing. An exception other than :class:`MetadataError`
+    from a callable counts as a failure of that vector. Raises
+    :class:`~metadata_semantics.InvalidArgumentError` (``invalid_argument``)
+    before running any vector if a callable cannot take its arguments, such as
+    ``parse=UserMetadataParams.from_body``.
     """
+    _check_callables(
+        {"replace": replace, "merge": merge, "merge_patch": merge_patch, "parse": parse}
+    )
     passed: list[str] = []
     failures: list[Failure] = []
     skipped: list[str] = []

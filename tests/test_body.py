@@ -117,7 +117,29 @@ def test_absent_null_and_empty_object_are_three_different_requests() -> None:
     assert UserMetadataParams.from_body({}) == UserMetadataParams()
 
 
-def test_camel_naming_reads_and_writes_the_javascript_spelling() -> None:
+# What the official SDKs put on the wire for one write. `@clerk/backend`
+# takes {publicMetadata, privateMetadata} in a params object and
+# `clerk-backend-api` takes public_metadata= and private_metadata= keyword
+# arguments; given a role and a null, both send this body.
+SDK_BODY = '{"public_metadata":{"role":"admin"},"private_metadata":null}'
+
+
+def test_the_bodies_both_official_sdks_send_are_read_in_the_default_naming() -> None:
+    """Every SDK sends snake_case on the wire; camelCase is only the JS params object."""
+    request = UserMetadataParams.from_body(json.loads(SDK_BODY))
+    assert same(request.public_metadata, {"role": "admin"})
+    assert request.private_metadata is None
+    assert request.unsafe_metadata is OMITTED
+
+
+def test_an_sdk_body_read_in_camel_naming_is_an_unknown_key() -> None:
+    with pytest.raises(InvalidBodyError) as caught:
+        UserMetadataParams.from_body(json.loads(SDK_BODY), naming="camel")
+    assert caught.value.code == "unknown_key"
+    assert caught.value.path == "/public_metadata"
+
+
+def test_camel_naming_reads_and_writes_the_javascript_params_object() -> None:
     request = UserMetadataParams.from_body({"publicMetadata": {"a": 1}}, naming="camel")
     assert request == UserMetadataParams(public_metadata={"a": 1})
     assert request.to_body(naming="camel") == {"publicMetadata": {"a": 1}}

@@ -6,16 +6,19 @@ import pickle
 from typing import Any
 
 import pytest
+from typing_extensions import assert_never, assert_type
 
+import metadata_semantics
 from metadata_semantics import (
     ERROR_CODES,
+    ErrorCode,
     InvalidValueError,
     MetadataError,
     UserMetadata,
     UserMetadataParams,
     replace_metadata,
 )
-from metadata_semantics._errors import format_pointer
+from metadata_semantics._errors import format_pointer, prepend_path
 
 
 def test_every_error_type_is_a_metadata_error_and_a_value_error() -> None:
@@ -40,7 +43,7 @@ def test_every_error_type_is_a_metadata_error_and_a_value_error() -> None:
 )
 def test_paths_are_rfc6901_pointers(segments: tuple[str | int, ...], pointer: str) -> None:
     assert format_pointer(segments) == pointer
-    assert MetadataError("x", code="c", segments=segments).path == pointer
+    assert MetadataError("x", code="invalid_field", segments=segments).path == pointer
 
 
 def test_error_survives_pickling_with_all_its_parts() -> None:
@@ -75,7 +78,62 @@ def test_message_for_the_root_and_for_stored_data() -> None:
 
 
 def test_segments_and_re_anchoring_under_a_prefix() -> None:
-    error = MetadataError("x", code="c", segments=("a", 0))
+    error = MetadataError("x", code="invalid_field", segments=("a", 0))
     assert error.segments == ("a", 0)
-    error.prepend_path("public_metadata")
+    prepend_path(error, "public_metadata")
     assert error.path == "/public_metadata/a/0"
+
+
+def kind_of(code: ErrorCode) -> str:
+    """What went wrong, by code: a ``match`` that a type checker proves complete."""
+    match code:
+        case (
+            "unsupported_type"
+            | "non_string_key"
+            | "non_finite_number"
+            | "invalid_string"
+            | "circular_reference"
+            | "misplaced_omitted"
+            | "invalid_field"
+            | "integer_too_long"
+            | "unpatchable_null"
+        ):
+            return "InvalidValueError"
+        case (
+            "invalid_json"
+            | "empty_input"
+            | "trailing_data"
+            | "duplicate_key"
+            | "invalid_utf8"
+            | "byte_order_mark"
+        ):
+            return "InvalidJSONError"
+        case "invalid_body" | "unknown_key" | "duplicate_field" | "missing_field":
+            return "InvalidBodyError"
+        case "field_too_large" | "metadata_too_large" | "too_deep":
+            return "LimitExceededError"
+        case "invalid_argument":
+            return "InvalidArgumentError"
+        case "unsupported_method":
+            return "UnsupportedMethodError"
+        case _:
+            # mypy and pyright check that no code is left: were ``code`` a
+            # plain ``str``, this call would not type-check.
+            assert_never(code)
+
+
+def test_the_code_is_typed_as_the_error_code_literal() -> None:
+    with pytest.raises(MetadataError) as caught:
+        UserMetadataParams.from_body({"nickname": {}})
+    assert_type(caught.value.code, ErrorCode)
+    assert kind_of(caught.value.code) == "InvalidBodyError"
+
+
+def test_a_match_on_codes_agrees_with_the_table() -> None:
+    for code, info in ERROR_CODES.items():
+        assert kind_of(info.code) == info.error_type.__name__, code
+
+
+def test_prepend_path_is_not_public() -> None:
+    assert not hasattr(MetadataError, "prepend_path")
+    assert "prepend_path" not in metadata_semantics.__all__

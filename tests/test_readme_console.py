@@ -1,7 +1,10 @@
-"""The README's shell sessions are real: each command is run and its output compared.
+"""The shell sessions in the README and docs/ are real: each command is run and its output
+compared.
 
 A ``$ cat FILE`` in a session defines FILE with the text shown, so the files
-the README shows are the files the commands read.
+a page shows are the files its commands read. Each page runs in a folder of
+its own, so a page's sessions stand alone; a new page under docs/ is picked
+up without editing this file.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).parent.parent / "README.md"
+ROOT = Path(__file__).parent.parent
+PAGES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
 
 
-def sessions() -> list[list[tuple[str, str]]]:
-    """Each ```console block as (command, expected output) pairs."""
-    blocks = re.findall(r"```console\n(.*?)```", README.read_text("utf-8"), re.DOTALL)
+def sessions(page: Path) -> list[list[tuple[str, str]]]:
+    """Each ```console block of a page as (command, expected output) pairs."""
+    blocks = re.findall(r"```console\n(.*?)```", page.read_text("utf-8"), re.DOTALL)
     found: list[list[tuple[str, str]]] = []
     for block in blocks:
         steps: list[tuple[str, str]] = []
@@ -44,13 +48,16 @@ def shell(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_the_readme_has_console_sessions() -> None:
-    commands = [command for steps in sessions() for command, _ in steps]
+def test_the_pages_have_console_sessions() -> None:
+    commands = [command for page in PAGES for steps in sessions(page) for command, _ in steps]
     assert any(command.startswith("metadata-semantics oracle") for command in commands)
     assert any(command.startswith("metadata-semantics explain") for command in commands)
 
 
-def test_every_command_in_the_readme_prints_what_the_readme_shows(shell: Path) -> None:
+@pytest.mark.parametrize(
+    "page", [page for page in PAGES if sessions(page)], ids=lambda page: page.name
+)
+def test_every_command_on_a_page_prints_what_the_page_shows(shell: Path, page: Path) -> None:
     bash = shutil.which("bash")
     assert bash is not None
     environment = {
@@ -59,7 +66,7 @@ def test_every_command_in_the_readme_prints_what_the_readme_shows(shell: Path) -
         "NO_COLOR": "1",
         "PYTHONIOENCODING": "utf-8",
     }
-    for steps in sessions():
+    for steps in sessions(page):
         for command, expected in steps:
             if command.startswith("cat "):
                 (shell / command.removeprefix("cat ")).write_text(expected, "utf-8")

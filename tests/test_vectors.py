@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ import pytest
 from metadata_semantics import (
     ERROR_CODES,
     RULES,
+    InvalidArgumentError,
     UserMetadata,
     UserMetadataParams,
     conformance,
@@ -180,6 +182,75 @@ def test_a_crash_and_a_wrong_error_are_failures() -> None:
         "error invalid_field at '/public_metadata'"
     )
     assert wrong["errors/merge/request-field-array"].got.startswith("result ")
+
+
+def test_the_from_body_guess_for_parse_fails_once_and_clearly() -> None:
+    """A new user's natural guess, parse=UserMetadataParams.from_body, takes a decoded
+    body rather than the body's text: one error says so before any vector runs."""
+    calls: list[str] = []
+
+    def counting(stored: UserMetadata, params: UserMetadataParams) -> UserMetadata:
+        calls.append("write")
+        return library_replace(stored, params)
+
+    with pytest.raises(InvalidArgumentError) as caught:
+        check(counting, counting, parse=UserMetadataParams.from_body)  # type: ignore[arg-type]
+    assert caught.value.code == "invalid_argument"
+    assert str(caught.value) == (
+        "parse= must be called as parse(text: str, naming: Naming, /) -> UserMetadataParams, "
+        "and UserMetadataParams.from_body cannot be; UserMetadataParams.from_body reads a "
+        "decoded body, not its text: pass parse=conformance.library_parse "
+        "[invalid_argument; at the root]"
+    )
+    assert calls == []
+
+
+@pytest.mark.parametrize("keyword", ["replace", "merge", "merge_patch", "parse"])
+def test_a_callable_that_cannot_take_its_arguments_is_refused_by_name(keyword: str) -> None:
+    def one(value: object) -> object:
+        return value
+
+    callables: dict[str, Any] = {
+        "replace": library_replace,
+        "merge": library_merge,
+        "merge_patch": None,
+        "parse": None,
+        keyword: one,
+    }
+    replace = callables.pop("replace")
+    merge = callables.pop("merge")
+    with pytest.raises(
+        InvalidArgumentError,
+        match=rf"^{keyword}= must be called as {keyword}\(.*\.one cannot be \[",
+    ):
+        check(replace, merge, **callables)
+
+
+def test_something_not_callable_is_refused() -> None:
+    with pytest.raises(
+        InvalidArgumentError, match=r"^merge_patch= .* and 'not a function' cannot"
+    ):
+        check(library_replace, library_merge, merge_patch="not a function")  # type: ignore[arg-type]
+
+
+def test_a_callable_whose_signature_cannot_be_read_is_tried(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unreadable(_function: object) -> inspect.Signature:
+        raise ValueError("no signature found")
+
+    rules_only = [vector for vector in VECTORS if vector.group == "rules"]
+    monkeypatch.setattr(inspect, "signature", unreadable)
+    report = check(library_replace, library_merge, vectors=rules_only)
+    assert report.ok, report.summary()
+    assert report.passed
+
+
+def test_the_documented_call_with_the_library_s_own_callables_passes_everything() -> None:
+    report = conformance.check(
+        library_replace, library_merge, merge_patch=merge_patch, parse=conformance.library_parse
+    )
+    assert report.summary() == f"{len(VECTORS)} passed, 0 failed, 0 skipped"
 
 
 def test_failure_and_report_are_plain_data() -> None:
