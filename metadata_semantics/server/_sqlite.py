@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import deque
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from metadata_semantics import UserMetadata, dump_json, parse_json
 
@@ -67,12 +67,11 @@ def _checked(user_id: str) -> str:
 
 def _user(row: _Row) -> StoredUser:
     user_id, created_at, updated_at, profile, public, private, unsafe = row
-    loaded = parse_json(profile)
     return StoredUser(
         user_id,
         created_at,
         updated_at,
-        loaded if isinstance(loaded, dict) else {},
+        cast("dict[str, JSONValue]", parse_json(profile)),
         UserMetadata(*(_field(text) for text in (public, private, unsafe))),
     )
 
