@@ -145,7 +145,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(handle(request, self.server.store, config))
 
     def _send(self, response: Response) -> None:
-        close = response.close or self.close_connection
+        # A stopping server answers what is in flight and closes each connection.
+        close = response.close or self.close_connection or self.server.stopping
         phrase = HTTPStatus(response.status).phrase
         lines = [f"HTTP/1.1 {response.status} {phrase}"]
         lines.extend(f"{name}: {value}" for name, value in response.headers)
@@ -217,6 +218,6 @@ class Server(ThreadingHTTPServer):
 
     def stop(self) -> None:
         """Stop accepting, let every request in flight finish, and close the socket."""
-        self.shutdown()
         self.stopping = True
+        self.shutdown()
         self.server_close()
