@@ -35,7 +35,9 @@ def test_the_text_encodes_to_utf8_as_it_is(value: JSONValue) -> None:
 
 
 def test_member_order_is_kept_and_nothing_is_spaced() -> None:
-    assert dump_json({"b": [1, 2.5, None], "a": {"é": True}}) == '{"b":[1,2.5,null],"a":{"é":true}}'
+    assert (
+        dump_json({"b": [1, 2.5, None], "a": {"é": True}}) == '{"b":[1,2.5,null],"a":{"é":true}}'
+    )
 
 
 def test_any_depth_is_written() -> None:
@@ -48,10 +50,10 @@ def test_any_depth_is_written() -> None:
 
 def test_subclasses_are_written_as_their_base_types() -> None:
     class Flag(int):
-        pass
+        __slots__ = ()
 
     class Text(str):
-        pass
+        __slots__ = ()
 
     value = OrderedDict([(Text("k"), [Flag(3), Text("v")])])
     assert dump_json(value) == '{"k":[3,"v"]}'

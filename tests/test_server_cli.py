@@ -144,9 +144,7 @@ def test_no_limits_lifts_the_preset(tmp_path: Path) -> None:
 
 def test_max_body_bytes_sets_the_413_bound() -> None:
     def work(port: int, _out: str) -> list[int]:
-        return [
-            _get(port, "/v1/users", "k", "POST", "{}".ljust(size))[0] for size in (64, 65)
-        ]
+        return [_get(port, "/v1/users", "k", "POST", "{}".ljust(size))[0] for size in (64, 65)]
 
     code, _, results = _serve_in_process(["--secret-key", "k", "--max-body-bytes", "64"], {}, work)
     assert code == 0

@@ -38,7 +38,7 @@ def _run_all(targets: list[threading.Thread]) -> None:
 
 
 def test_eight_threads_of_a_hundred_patches_lose_no_key(tmp_path: object) -> None:
-    """Each write is one transaction: concurrent writes to one user serialize and no update is lost."""
+    """Each write is one transaction: concurrent writes to one user serialize, none is lost."""
     store = SQLiteStore(f"{tmp_path}/users.db")
     store.create(StoredUser(_USER, 1, 1, {}, UserMetadata()))
     statuses: list[int] = []
@@ -87,7 +87,7 @@ def test_put_racing_patch_ends_in_a_state_some_serial_order_gives() -> None:
         barrier = threading.Barrier(len(writes))
         with live(store) as server:
 
-            def race(method: str, body: str) -> None:
+            def race(method: str, body: str, barrier: threading.Barrier = barrier) -> None:
                 connection = _client(server.server_port)
                 connection.connect()
                 barrier.wait(timeout=30)

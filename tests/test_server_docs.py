@@ -51,8 +51,14 @@ def test_the_routes_table_is_the_data() -> None:
 
 def _field(name: str, default: JSONValue) -> str:
     # Members whose value is always the user's own show no default.
-    if default is None and name in {"id", "public_metadata", "private_metadata",
-                                     "unsafe_metadata", "updated_at", "created_at"}:
+    if default is None and name in {
+        "id",
+        "public_metadata",
+        "private_metadata",
+        "unsafe_metadata",
+        "updated_at",
+        "created_at",
+    }:
         return f"`{name}`"
     return f"`{name}` (`{dump_json(default)}`)"
 

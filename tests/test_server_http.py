@@ -295,8 +295,9 @@ def test_broken_http_gets_a_clerk_shaped_400_and_a_close(server: Server, raw: by
 def test_non_utf8_headers_are_read_as_latin1(server: Server) -> None:
     with connect(server) as sock:
         sock.sendall(
-            request_bytes("GET", "/__admin/health", extra="X-Odd: \xff\xfe\x80\r\n")
-            .replace(b"\\xff", b"\xff")
+            request_bytes("GET", "/__admin/health", extra="X-Odd: \xff\xfe\x80\r\n").replace(
+                b"\\xff", b"\xff"
+            )
         )
         assert read_response(sock)[0] == 200
         sock.sendall(b"GET /__admin/health HTTP/1.1\r\nAuthorization: Bearer \xff\xfe\r\n\r\n")
