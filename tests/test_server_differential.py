@@ -116,11 +116,14 @@ def _wsgi_call(
     setup_testing_defaults(environ)
     captured: list[Any] = []
 
+    def write(_data: bytes) -> None:
+        raise AssertionError("the app returns its body; it never calls write()")
+
     def start_response(status: str, headers: list[tuple[str, str]], *_: object) -> object:
         captured.append((status, headers))
-        return lambda _data: None
+        return write
 
-    result = validator(app)(environ, start_response)
+    result = validator(app)(environ, cast("Any", start_response))
     try:
         data = b"".join(result)
     finally:

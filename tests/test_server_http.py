@@ -17,7 +17,7 @@ import pytest
 
 from metadata_semantics import JSONValue, parse_json
 from metadata_semantics.server import ROUTES, Server, SQLiteStore
-from metadata_semantics.server import _http as http_adapter
+from metadata_semantics.server import _http as http_adapter  # pyright: ignore[reportPrivateUsage]
 
 from served import AUTH, KEY, closed, config, connect, live, read_response, request_bytes
 
@@ -65,7 +65,8 @@ def test_sequential_keep_alive_requests_use_one_connection_and_one_write_each(
     """Each response leaves in one write on a TCP_NODELAY socket, so no request waits on Nagle."""
     writes: list[int] = []
     connections: list[int] = []
-    original = http_adapter._Handler.setup
+    handler_class = http_adapter._Handler  # pyright: ignore[reportPrivateUsage]
+    original = handler_class.setup
 
     def counting_setup(handler: Any) -> None:
         original(handler)
@@ -90,7 +91,7 @@ def test_sequential_keep_alive_requests_use_one_connection_and_one_write_each(
 
         handler.wfile = Counting()
 
-    monkeypatch.setattr(http_adapter._Handler, "setup", counting_setup)
+    monkeypatch.setattr(handler_class, "setup", counting_setup)
     with live(timeout=5.0) as server:
         user = new_user(server)
         writes.clear()
