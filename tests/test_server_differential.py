@@ -100,7 +100,13 @@ def _store_with(stored: UserMetadata) -> SQLiteStore:
 
 
 def _wsgi_call(
-    app: Callable[..., Any], method: str, path: str, body: bytes, *, key: str = KEY
+    app: Callable[..., Any],
+    method: str,
+    path: str,
+    body: bytes,
+    *,
+    key: str = KEY,
+    query: str = "",
 ) -> tuple[int, dict[str, str], bytes]:
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
@@ -110,7 +116,7 @@ def _wsgi_call(
         "HTTP_AUTHORIZATION": f"Bearer {key}",
         "wsgi.input": io.BytesIO(body),
         "wsgi.errors": sys.stderr,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SCRIPT_NAME": "",
     }
     setup_testing_defaults(environ)
@@ -177,5 +183,22 @@ def test_the_live_server_answers_as_apply_request_does(
             stored,
             cast("dict[str, JSONValue]", parse_json(read)),
         )
+    finally:
+        store.close()
+
+
+def test_the_wsgi_app_passes_the_query_and_the_encoded_path_on() -> None:
+    store = _store_with(UserMetadata())
+    try:
+        app = wsgi_app(store, config())
+        environ_path = f"/v1/users/{_USER}"
+        status, _, _ = _wsgi_call(app, "GET", environ_path, b"", query="a=1&b=%2F")
+        assert status == 200
+        # PATH_INFO arrives decoded: a decoded slash is a path separator again.
+        assert _wsgi_call(app, "GET", "/v1/users/user_a/b", b"")[0] == 404
+        log = cast(
+            "dict[str, Any]", parse_json(_wsgi_call(app, "GET", "/__admin/requests", b"")[2])
+        )
+        assert [entry["query"] for entry in log["data"]] == ["a=1&b=%2F", ""]
     finally:
         store.close()

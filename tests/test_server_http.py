@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 
 from metadata_semantics import JSONValue, parse_json
-from metadata_semantics.server import ROUTES, Server, SQLiteStore
+from metadata_semantics.server import ROUTES, Response, Server, SQLiteStore
 from metadata_semantics.server import _http as http_adapter  # pyright: ignore[reportPrivateUsage]
 
 from served import AUTH, KEY, closed, config, connect, live, read_response, request_bytes
@@ -370,3 +370,20 @@ def test_a_server_binds_ipv6_loopback_when_asked() -> None:
     assert server.url == f"http://[::1]:{server.server_port}"
     server.server_close()
     store.close()
+
+
+def test_a_response_the_peer_cannot_take_closes_the_connection() -> None:
+    class Broken:
+        def write(self, _data: bytes) -> int:
+            raise BrokenPipeError
+
+    class Owner:
+        stopping = False
+
+    handler_class = http_adapter._Handler  # pyright: ignore[reportPrivateUsage]
+    handler = handler_class.__new__(handler_class)
+    handler.server = cast("Any", Owner())
+    handler.wfile = cast("Any", Broken())
+    handler.close_connection = False
+    handler._send(Response(200, (), b"{}"))  # pyright: ignore[reportPrivateUsage]
+    assert handler.close_connection
