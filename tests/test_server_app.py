@@ -27,6 +27,7 @@ from metadata_semantics.server import (
     Config,
     Request,
     SQLiteStore,
+    body_length,
     build_user,
     check_head,
     handle,
@@ -653,6 +654,8 @@ def test_a_body_over_the_bound_is_413_and_changes_nothing(store: SQLiteStore) ->
     [
         ((("transfer-encoding", "chunked"),), 411, "content_length_required"),
         ((("content-length", "1000000000"),), 413, "request_body_too_large"),
+        ((("content-length", "9" * 5000),), 413, "request_body_too_large"),
+        ((("content-length", "1048577"),), 413, "request_body_too_large"),
         ((("content-length", "abc"),), 400, "bad_request"),
         ((("content-length", "-1"),), 400, "bad_request"),
         ((("content-length", ""),), 400, "bad_request"),
@@ -677,10 +680,22 @@ def test_a_head_that_forbids_reading_the_body_is_answered_at_once(
         (("content-length", "0"),),
         (("content-length", " 12 "),),
         (("content-length", "5"),) * 2,
+        (("content-length", "0" * 30 + "5"),),
+        (("content-length", "1048576"),),
     ],
 )
 def test_a_plain_head_lets_the_body_be_read(headers: tuple[tuple[str, str], ...]) -> None:
     assert check_head(headers, config()) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "length"), [("0", 0), ("17", 17), (" 5 ", 5), ("0" * 5000 + "7", 7)]
+)
+def test_the_declared_length_is_read_from_any_number_of_digits(value: str, length: int) -> None:
+    headers = (("content-length", value),)
+    assert check_head(headers, config()) is None
+    assert body_length(headers) == length
+    assert body_length(()) == 0
 
 
 def test_handle_refuses_a_declared_oversize_body_too(store: SQLiteStore) -> None:

@@ -56,6 +56,7 @@ __all__ = [
     "ParamError",
     "Request",
     "Response",
+    "body_length",
     "build_user",
     "check_head",
     "handle",
@@ -224,7 +225,10 @@ def check_head(headers: Headers, config: Config, /) -> Response | None:
         return server_error(
             config, "bad_request", "Content-Length must be one decimal number.", close=True
         )
-    if int(text) > config.max_body_bytes:
+    # Compared by length first: int() refuses a number of thousands of digits.
+    digits = text.lstrip("0") or "0"
+    bound = str(config.max_body_bytes)
+    if len(digits) > len(bound) or int(digits) > config.max_body_bytes:
         return server_error(
             config,
             "too_large",
@@ -232,6 +236,15 @@ def check_head(headers: Headers, config: Config, /) -> Response | None:
             close=True,
         )
     return None
+
+
+def body_length(headers: Headers, /) -> int:
+    """Return the body length a head declares (0 without ``Content-Length``).
+
+    Call it only after :func:`check_head` has let the head through.
+    """
+    lengths = _values(headers, "content-length")
+    return int(lengths[0].strip().lstrip("0") or "0") if lengths else 0
 
 
 def _authorised(headers: Headers, keys: Sequence[str]) -> bool:
