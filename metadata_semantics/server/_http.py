@@ -111,6 +111,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._respond()
         except TimeoutError:
             self._timed_out()
+        except OSError:  # the peer reset the connection in the middle of a request
+            self.close_connection = True
 
     def _timed_out(self) -> None:
         config = self.owner.config
