@@ -37,7 +37,7 @@ from ._errors import UnsupportedMethodError as UnsupportedMethodError
 from ._explain import Change as Change
 from ._explain import ChangeAction as ChangeAction
 from ._explain import explain
-from ._json import parse_json
+from ._json import dump_json, parse_json
 from ._limits import UPSTREAM_LIMITS, Limits
 from ._public import claim
 from ._records import UserMetadata, UserMetadataParams
@@ -74,6 +74,7 @@ __all__ = [
     "UserMetadataParams",
     "apply_request",
     "diff_merge_patch",
+    "dump_json",
     "explain",
     "json_equal",
     "merge_metadata",
