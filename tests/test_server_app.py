@@ -375,6 +375,22 @@ def test_a_rejected_field_names_its_param(store: SQLiteStore) -> None:
     }
 
 
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_an_error_about_a_lone_surrogate_key_is_answered_in_strict_json(
+    store: SQLiteStore, method: str
+) -> None:
+    """The path and message name the bad key; strict JSON carries it as U+FFFD."""
+    user_id = create(store, b'{"public_metadata":{"a":1}}')
+    before = metadata_of(store, user_id)
+    body = b'{"public_metadata":{"\\udfff":1}}'
+    response = call(store, method, f"/v1/users/{user_id}/metadata", body)
+    assert response.status == 400
+    error = clerk_shaped(response)
+    meta = cast("dict[str, JSONValue]", error["meta"])
+    assert (meta["code"], meta["path"]) == ("invalid_string", "/public_metadata/\ufffd")
+    assert same(metadata_of(store, user_id), before)
+
+
 # Writes ------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ error code and User member comes from the data in :mod:`._routes`.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ DEFAULT_MAX_BODY_BYTES: Final = 1 << 20
 _BASE62: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _ID_LENGTH: Final = 27
 _DIGITS: Final = frozenset("0123456789")
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -165,15 +167,15 @@ def _error(
     config: Config,
     kind: HttpError,
     long_message: str,
-    meta: Mapping[str, JSONValue] | None = None,
+    meta: Mapping[str, str] | None = None,
     *extra: tuple[str, str],
     close: bool = False,
 ) -> Response:
     item: dict[str, JSONValue] = {
         "code": kind.clerk_code,
         "message": kind.message,
-        "long_message": long_message,
-        "meta": dict(meta or {}),
+        "long_message": _clean(long_message),
+        "meta": {name: _clean(value) for name, value in (meta or {}).items()},
     }
     return _json(
         kind.status,
@@ -195,7 +197,7 @@ def server_error(
 
 
 def _library_error(config: Config, error: MetadataError) -> Response:
-    meta: dict[str, JSONValue] = {"code": error.code, "path": error.path}
+    meta: dict[str, str] = {"code": error.code, "path": error.path}
     if error.field is not None:
         meta["param_name"] = error.field
     return _error(config, ERROR_MAP[error.code], str(error), meta)
@@ -440,9 +442,11 @@ def _dispatch(  # noqa: PLR0911 - one return per way a request can end
 
 
 def _clean(text: str) -> str:
-    # The adapters give Latin-1 text, which is always valid; a caller of
-    # handle() may pass a lone surrogate, which the log must not choke on.
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    # A lone surrogate has no UTF-8 form, so strict JSON cannot carry it. It
+    # reaches an answer through an error about a bad key (the message and the
+    # path name the key), and the log through a caller of handle(); each one
+    # becomes U+FFFD, as the command line's oracle writes it.
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def handle(request: Request, store: Store, config: Config, /) -> Response:
