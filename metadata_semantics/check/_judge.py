@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Final, cast
 from metadata_semantics import FIELDS, JSONValue, json_equal
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
-__all__ = ["MODELS", "WrongMerge", "diagnose", "first_difference", "pointer"]
+__all__ = ["MODELS", "WrongMerge", "diagnose", "first_difference", "pointer", "settle"]
 
 
 def pointer(parts: tuple[str | int, ...], /) -> str:
@@ -122,25 +122,49 @@ MODELS: Final[tuple[WrongMerge, ...]] = (
 
 def diagnose(
     stored: Mapping[str, JSONValue], body: JSONValue, actual: Mapping[str, JSONValue], /
-) -> WrongMerge | None:
-    """The wrong merge that turns ``stored`` and the PATCH ``body`` into ``actual``, if any.
+) -> tuple[WrongMerge, ...]:
+    """Every wrong merge that turns ``stored`` and the PATCH ``body`` into ``actual``.
 
     ``body`` is the request's parsed JSON; a body that is not an object of
-    object-or-null fields matches nothing.
+    object-or-null fields matches nothing. Several models may fit one answer
+    (a shallow merge and stored nulls agree on ``{"a": {"b": null}}``).
     """
     if not isinstance(body, dict) or not all(
         isinstance(value, dict | type(None)) for value in body.values()
     ):
-        return None
-    for model in MODELS:
-        predicted = {
-            name: stored[name]
-            if name not in body
-            else None
-            if body[name] is None
-            else model.merge(stored[name], body[name])
-            for name in FIELDS
-        }
-        if json_equal(cast("JSONValue", predicted), cast("JSONValue", dict(actual))):
-            return model
-    return None
+        return ()
+    return tuple(
+        model
+        for model in MODELS
+        if json_equal(
+            cast("JSONValue", _predict(model, stored, body)), cast("JSONValue", dict(actual))
+        )
+    )
+
+
+def _predict(
+    model: WrongMerge, stored: Mapping[str, JSONValue], body: Mapping[str, JSONValue]
+) -> dict[str, JSONValue]:
+    return {
+        name: stored[name]
+        if name not in body
+        else None
+        if body[name] is None
+        else model.merge(stored[name], body[name])
+        for name in FIELDS
+    }
+
+
+def settle(candidates: Sequence[tuple[WrongMerge, ...]], /) -> list[WrongMerge | None]:
+    """Pick one wrong merge for each answer of a run, from the models that fit it.
+
+    An answer that one model alone fits confirms that model; an answer that
+    several fit is put down to the confirmed one among them, if exactly one
+    is confirmed. Otherwise it gets ``None``: the evidence does not decide.
+    """
+    confirmed = {fits[0] for fits in candidates if len(fits) == 1}
+    chosen: list[WrongMerge | None] = []
+    for fits in candidates:
+        known = [model for model in fits if model in confirmed]
+        chosen.append(known[0] if len(known) == 1 else None)
+    return chosen

@@ -16,13 +16,13 @@ from __future__ import annotations
 import itertools
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Final, Literal, cast
 
 from metadata_semantics import FIELDS, JSONValue, MetadataError, dump_json, json_equal, parse_json
 
 from ._client import HttpRequest, HttpResponse, TransportError
-from ._judge import WrongMerge, diagnose, first_difference
+from ._judge import WrongMerge, diagnose, first_difference, settle
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -123,6 +123,7 @@ class CaseResult:
     actual: JSONValue = None
     pointer: str | None = None
     diagnosis: str | None = None
+    fits: tuple[WrongMerge, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,11 +382,10 @@ class _Run:
             pointer = first_difference(
                 cast("JSONValue", case.expected), cast("JSONValue", actual)
             )
+        fits: tuple[WrongMerge, ...] = ()
         if pointer is not None:
             severity(f"the record differs from the expected one at {pointer!r}")
-            wrong = self._wrong_merge(case, cast("Record", actual)) if accepted else None
-            if wrong is not None:
-                rule, diagnosis = wrong.rule, wrong.says
+            fits = self._wrong_merge(case, cast("Record", actual)) if accepted else ()
         return _result(
             case,
             _verdict(trace),
@@ -395,16 +395,17 @@ class _Run:
             actual=cast("JSONValue", actual),
             pointer=pointer,
             diagnosis=diagnosis,
+            fits=fits,
         )
 
     @staticmethod
-    def _wrong_merge(case: Case, actual: Record) -> WrongMerge | None:
+    def _wrong_merge(case: Case, actual: Record) -> tuple[WrongMerge, ...]:
         if case.method != "PATCH" or case.parallel or case.body is None:
-            return None
+            return ()
         try:
             body = parse_json(case.body)
         except MetadataError:
-            return None
+            return ()
         return diagnose(case.stored, body, actual)
 
     def _judge_rejected(
@@ -498,6 +499,17 @@ def _result(
     )
 
 
+def _diagnosed(results: list[CaseResult]) -> tuple[CaseResult, ...]:
+    """Put each wrong record down to the wrong merge the whole run's evidence points to."""
+    chosen = settle([result.fits for result in results])
+    return tuple(
+        result
+        if model is None
+        else replace(result, rule=model.rule, diagnosis=model.says)
+        for result, model in zip(results, chosen, strict=True)
+    )
+
+
 def plan(case: Case, settings: Settings, /) -> list[str]:
     """The requests one case sends to a server that behaves, one line each, without the key."""
     method, path = _target(case, settings)
@@ -552,7 +564,7 @@ def run(
         left = list(state.live)
     return RunResult(
         base_url,
-        tuple(results),
+        _diagnosed(results),
         state.created,
         tuple(state.kept),
         tuple(left),
