@@ -35,7 +35,7 @@ from metadata_semantics import (
 from metadata_semantics.server import Config, Request, Response, SQLiteStore, handle
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Generator
 
 KEY: Final = "sk_test_checker_key_0123456789"
 METADATA_PATH: Final = re.compile(r"/v1/users/([^/?]+)/metadata")
@@ -60,7 +60,9 @@ def _metadata_user(request: Request, method: str) -> str | None:
 
 
 def _read_back(request: Request, store: SQLiteStore, config: Config, user_id: str) -> Response:
-    return handle(replace(request, method="GET", target=f"/v1/users/{user_id}", body=b""), store, config)
+    return handle(
+        replace(request, method="GET", target=f"/v1/users/{user_id}", body=b""), store, config
+    )
 
 
 def _patch_with(
@@ -79,7 +81,9 @@ def _patch_with(
             if response.status != 200 or before is None or not request.body.strip():
                 return response
             body = cast("dict[str, JSONValue]", parse_json(request.body))
-            fields = {name: getattr(before.metadata, name) for name in FIELDS}
+            fields: dict[str, JSONValue] = {
+                name: getattr(before.metadata, name) for name in FIELDS
+            }
             for name, value in body.items():
                 fields[name] = None if value is None else merge(fields[name], value)
             record = UserMetadata(**cast("dict[str, Any]", fields))
@@ -95,8 +99,7 @@ def _one_level(target: JSONValue, patch: JSONValue) -> JSONValue:
         result.update(target)
     for key in cast("dict[str, JSONValue]", patch):
         if cast("dict[str, JSONValue]", patch)[key] is None:
-            if key in result:
-                del result[key]
+            result.pop(key, None)
         else:
             result[key] = cast("dict[str, JSONValue]", patch)[key]
     return result
@@ -218,14 +221,15 @@ def broken_servers() -> dict[str, tuple[str, Callable[[], Handler]]]:
 
 class _Adapter(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _HTTPServer
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = tuple((name.lower(), value) for name, value in self.headers.items())
-        box = self.server.box
-        response = box.handler(Request(self.command, self.path, headers, body), box.store, box.config)
+        box = cast("_HTTPServer", self.server).box
+        response = box.handler(
+            Request(self.command, self.path, headers, body), box.store, box.config
+        )
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
@@ -251,7 +255,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serving(handler: Handler, database: Path) -> Iterator[tuple[str, SQLiteStore]]:
+def serving(handler: Handler, database: Path) -> Generator[tuple[str, SQLiteStore], None, None]:
     """Serve ``handler`` over a SQLite file on 127.0.0.1 and a free port; yield URL and store."""
     store = SQLiteStore(str(database))
     server = _HTTPServer(("127.0.0.1", 0), _Adapter)
@@ -272,12 +276,16 @@ def example_report(name: str) -> str:
     from metadata_semantics.__main__ import main
 
     _, factory = broken_servers()[name]
-    with tempfile.TemporaryDirectory() as folder, serving(factory(), Path(folder) / "db") as (url, _):
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        serving(factory(), Path(folder) / "db") as (url, _),
+    ):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             status = main(["check-server", url, "--secret-key", KEY, "--rps", "0"])
     text = out.getvalue().replace(url, "http://127.0.0.1:PORT")
-    return f"$ metadata-semantics check-server http://127.0.0.1:PORT --rps 0\n{text}$ echo $?\n{status}\n"
+    command = "$ metadata-semantics check-server http://127.0.0.1:PORT --rps 0"
+    return f"{command}\n{text}$ echo $?\n{status}\n"
 
 
 if __name__ == "__main__":

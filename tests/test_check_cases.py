@@ -16,7 +16,7 @@ import pytest
 
 from metadata_semantics import FIELDS, UPSTREAM_LIMITS, MetadataError, UserMetadata, apply_request
 from metadata_semantics.check import Case, load_suite, select
-from metadata_semantics.check._cases import DEFAULT_STORED, _padded, case_text, vector_rule
+from metadata_semantics.check._cases import DEFAULT_STORED, case_text, padded_field, vector_rule
 from metadata_semantics.conformance import load_vectors
 from metadata_semantics.server import ERROR_MAP
 
@@ -45,7 +45,10 @@ def test_case_ids_are_unique_and_every_rule_and_question_is_known() -> None:
 
 def test_every_rejection_is_answered_as_the_reference_server_answers_it() -> None:
     for code, rejection in SUITE.rejections.items():
-        assert (rejection.status, rejection.code) == (ERROR_MAP[code].status, ERROR_MAP[code].clerk_code)
+        assert (rejection.status, rejection.code) == (
+            ERROR_MAP[code].status,
+            ERROR_MAP[code].clerk_code,
+        )
 
 
 @pytest.mark.parametrize("raw", DOCUMENT["cases"], ids=lambda raw: raw["id"])
@@ -55,7 +58,9 @@ def test_each_library_rejection_is_what_apply_request_raises(raw: dict[str, Any]
         assert raw["expect"] == "written" or "status" in raw
         return
     with pytest.raises(MetadataError) as caught:
-        apply_request(UserMetadata(**case.stored), case.method, case.body, limits=UPSTREAM_LIMITS)
+        apply_request(
+            UserMetadata.from_body(case.stored), case.method, case.body, limits=UPSTREAM_LIMITS
+        )
     assert caught.value.code == raw["library_code"]
 
 
@@ -99,12 +104,12 @@ def test_the_cases_by_rule() -> None:
 
 def test_a_padded_field_has_exactly_the_size_asked() -> None:
     for size, char in ((10, "x"), (4096, "x"), (8210, "\u00e9"), (4010, "\u00e9")):
-        field = _padded({"$pad": size, "char": char})
+        field = padded_field({"$pad": size, "char": char})
         assert len(json.dumps(field, separators=(",", ":"), ensure_ascii=False).encode()) == size
     with pytest.raises(ValueError, match="no field of 11 bytes"):
-        _padded({"$pad": 11, "char": "\u00e9"})
+        padded_field({"$pad": 11, "char": "\u00e9"})
     with pytest.raises(ValueError, match="no field of 3 bytes"):
-        _padded({"$pad": 3})
+        padded_field({"$pad": 3})
 
 
 def test_whitespace_goes_inside_the_body_and_keeps_it_json() -> None:

@@ -31,7 +31,9 @@ def arguments(*argv: str) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def call(*argv: str, environ: dict[str, str] | None = None, client: object = None, tty: bool = False) -> tuple[int, str, str]:
+def call(
+    *argv: str, environ: dict[str, str] | None = None, client: object = None, tty: bool = False
+) -> tuple[int, str, str]:
     out, err = io.StringIO(), _Terminal() if tty else io.StringIO()
     status = run(arguments(*argv), environ=environ or {}, out=out, err=err, client=client)
     return status, out.getvalue(), err.getvalue()
@@ -70,7 +72,15 @@ def test_only_narrows_by_pattern_and_rule() -> None:
 
 
 def test_dry_run_lists_the_requests_without_the_key_or_a_server() -> None:
-    status, out, _ = call("--dry-run", "--only", "http/concurrency/*", "--only", "rules/replace/null/stored-null", "--secret-key", KEY)
+    status, out, _ = call(
+        "--dry-run",
+        "--only",
+        "http/concurrency/*",
+        "--only",
+        "rules/replace/null/stored-null",
+        "--secret-key",
+        KEY,
+    )
     assert status == 0
     assert KEY not in out
     assert out == (
@@ -82,14 +92,22 @@ def test_dry_run_lists_the_requests_without_the_key_or_a_server() -> None:
         "  DELETE /v1/users/{user_id}\n"
         "http/concurrency/parallel-patches\n"
         "  POST /v1/users  (a user marked msc-check-..., holding the starting state)\n"
-        '  PATCH /v1/users/{user_id}/metadata  {"public_metadata":{"parallel-0":0}}  [key: key]  (x8, sent at once)\n'
+        '  PATCH /v1/users/{user_id}/metadata  {"public_metadata":{"parallel-0":0}}  '
+        "[key: key]  (x8, sent at once)\n"
         "  GET /v1/users/{user_id}\n"
         "  DELETE /v1/users/{user_id}\n"
     )
 
 
 def test_dry_run_shows_rejections_read_twice_deleted_users_and_keep() -> None:
-    _, out, _ = call("--dry-run", "--only", "http/errors/unknown-user", "--only", "http/errors/wrong-method-delete", "--keep")
+    _, out, _ = call(
+        "--dry-run",
+        "--only",
+        "http/errors/unknown-user",
+        "--only",
+        "http/errors/wrong-method-delete",
+        "--keep",
+    )
     assert out == (
         "http/errors/unknown-user\n"
         "  POST /v1/users  (a user marked msc-check-..., holding the starting state)\n"
@@ -128,8 +146,10 @@ def test_usage_errors_exit_2_with_one_line(argv: tuple[str, ...], message: str) 
     assert "sk_live_abc" not in err
 
 
-def test_an_unreachable_server_exits_2(tmp_path: Path) -> None:
-    status, out, err = call(f"http://127.0.0.1:{free_port()}", "--secret-key", KEY, "--only", "auth")
+def test_an_unreachable_server_exits_2() -> None:
+    status, out, err = call(
+        f"http://127.0.0.1:{free_port()}", "--secret-key", KEY, "--only", "auth"
+    )
     assert status == 2
     assert out == ""
     assert "check-server:" in err
@@ -144,7 +164,20 @@ def test_a_refused_key_exits_2_and_is_not_shown(url: str) -> None:
 
 def test_the_key_may_come_from_the_environment(url: str, tmp_path: Path) -> None:
     json_file, junit_file = tmp_path / "r.json", tmp_path / "r.xml"
-    status, out, err = call(url, "--only", "rules/*", "--only", "auth", "--json", str(json_file), "--junit", str(junit_file), "--rps", "0", environ={KEY_VARIABLE: KEY})
+    status, out, err = call(
+        url,
+        "--only",
+        "rules/*",
+        "--only",
+        "auth",
+        "--json",
+        str(json_file),
+        "--junit",
+        str(junit_file),
+        "--rps",
+        "0",
+        environ={KEY_VARIABLE: KEY},
+    )
     assert status == 0
     assert out.startswith(f"check-server {url}: 23 cases, 23 passed, 0 failed")
     assert err == ""
@@ -152,11 +185,11 @@ def test_the_key_may_come_from_the_environment(url: str, tmp_path: Path) -> None
         assert KEY not in text
     report: dict[str, Any] = json.loads(json_file.read_text("utf-8"))
     assert report["exit_status"] == 0
-    suites = ET.fromstring(junit_file.read_bytes())
+    suites = ET.fromstring(junit_file.read_bytes())  # noqa: S314 - the checker's own output
     assert suites.get("tests") == "23"
 
 
-def test_a_failing_run_exits_1(tmp_path: Path) -> None:
+def test_a_failing_run_exits_1() -> None:
     store = SQLiteStore(":memory:")
 
     def no_put(request: Any, store: Any, config: Any) -> Any:
@@ -165,19 +198,35 @@ def test_a_failing_run_exits_1(tmp_path: Path) -> None:
         return broken(request, store, config)
 
     client = HandleClient(store, Config((KEY,)), no_put)
-    status, out, _ = call("http://127.0.0.1:1", "--secret-key", KEY, "--only", "rules/replace/object/*", client=client)
+    status, out, _ = call(
+        "http://127.0.0.1:1",
+        "--secret-key",
+        KEY,
+        "--only",
+        "rules/replace/object/*",
+        client=client,
+    )
     assert status == 1
     assert "0 passed, 1 failed, 0 differences, 1 blocked" in out
     store.close()
 
 
-def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
+def test_progress_shows_on_a_terminal_only() -> None:
     store = SQLiteStore(":memory:")
     client = HandleClient(store, Config((KEY,)))
-    _, _, err = call("http://127.0.0.1:1", "--secret-key", KEY, "--only", "auth", client=client, tty=True)
+    _, _, err = call(
+        "http://127.0.0.1:1", "--secret-key", KEY, "--only", "auth", client=client, tty=True
+    )
     assert "[1/5] http/auth/patch-no-key" in err
     assert err.endswith("\r\x1b[K")
-    _, _, quiet = call("http://127.0.0.1:1", "--secret-key", KEY, "--only", "auth", client=HandleClient(store, Config((KEY,))))
+    _, _, quiet = call(
+        "http://127.0.0.1:1",
+        "--secret-key",
+        KEY,
+        "--only",
+        "auth",
+        client=HandleClient(store, Config((KEY,))),
+    )
     assert quiet == ""
     store.close()
 
@@ -185,7 +234,9 @@ def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
 def test_ctrl_c_exits_130_after_cleaning_up() -> None:
     store = SQLiteStore(":memory:")
     client = HandleClient(store, Config((KEY,)), at=4, fault=KeyboardInterrupt())
-    status, out, err = call("http://127.0.0.1:1", "--secret-key", KEY, "--only", "auth", client=client)
+    status, out, err = call(
+        "http://127.0.0.1:1", "--secret-key", KEY, "--only", "auth", client=client
+    )
     assert status == 130
     assert out == ""
     assert "interrupted; every user created so far was deleted" in err
@@ -196,9 +247,20 @@ def test_ctrl_c_exits_130_after_cleaning_up() -> None:
 def test_replace_writes_go_where_replace_route_says() -> None:
     store = SQLiteStore(":memory:")
     client = HandleClient(store, Config((KEY,)))
-    status, out, _ = call("http://127.0.0.1:1", "--secret-key", KEY, "--only", "rules/replace/null/stored-null", "--replace-route", "patch /v1/users/{user_id}", client=client)
+    status, out, _ = call(
+        "http://127.0.0.1:1",
+        "--secret-key",
+        KEY,
+        "--only",
+        "rules/replace/null/stored-null",
+        "--replace-route",
+        "patch /v1/users/{user_id}",
+        client=client,
+    )
     assert status == 1
-    writes = [(request.method, request.path) for request in client.sent if request.method == "PATCH"]
+    writes = [
+        (request.method, request.path) for request in client.sent if request.method == "PATCH"
+    ]
     assert writes
     assert all(path.count("/") == 3 for _, path in writes)
     assert "blocked" in out
@@ -208,14 +270,27 @@ def test_replace_writes_go_where_replace_route_says() -> None:
 def test_email_domain_gives_each_user_an_address() -> None:
     store = SQLiteStore(":memory:")
     client = HandleClient(store, Config((KEY,)))
-    status, _, _ = call("http://127.0.0.1:1", "--secret-key", KEY, "--only", "rules/merge/omitted/*", "--email-domain", "example.com", client=client)
+    status, _, _ = call(
+        "http://127.0.0.1:1",
+        "--secret-key",
+        KEY,
+        "--only",
+        "rules/merge/omitted/*",
+        "--email-domain",
+        "example.com",
+        client=client,
+    )
     assert status == 0
-    creates = [json.loads(request.body or b"") for request in client.sent if request.method == "POST"]
+    creates = [
+        json.loads(request.body or b"") for request in client.sent if request.method == "POST"
+    ]
     assert all(body["email_address"][0].endswith("@example.com") for body in creates)
     assert len({body["email_address"][0] for body in creates}) == len(creates)
     store.close()
 
 
-def test_the_command_is_part_of_the_package_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_is_part_of_the_package_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["check-server", "--list", "--only", "auth"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "5 cases"

@@ -108,12 +108,18 @@ def test_send_together_returns_answers_and_transport_errors_in_order() -> None:
             raise TransportError("reset")
         return HttpResponse(200, (), request.path.encode())
 
-    answers = send_together(send, [HttpRequest("GET", "/a"), HttpRequest("GET", "/bad"), HttpRequest("GET", "/c")])
-    assert [a.body if isinstance(a, HttpResponse) else str(a) for a in answers] == [b"/a", "reset", b"/c"]
+    answers = send_together(
+        send, [HttpRequest("GET", "/a"), HttpRequest("GET", "/bad"), HttpRequest("GET", "/c")]
+    )
+    assert [a.body if isinstance(a, HttpResponse) else str(a) for a in answers] == [
+        b"/a",
+        "reset",
+        b"/c",
+    ]
 
 
 def test_send_together_raises_any_other_error_in_the_caller() -> None:
-    def send(request: HttpRequest) -> HttpResponse:
+    def send(_request: HttpRequest) -> HttpResponse:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -123,13 +129,11 @@ def test_send_together_raises_any_other_error_in_the_caller() -> None:
 class _Echo(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        answer = (
-            b"x" * (MAX_RESPONSE_BYTES + 1)
-            if body == b"big"
-            else f"{self.path} {self.headers['Authorization']} {self.headers['Content-Type']} ".encode() + body
-        )
+        seen = (self.path, self.headers["Authorization"], self.headers["Content-Type"])
+        answer = b"x" * (MAX_RESPONSE_BYTES + 1) if body == b"big" else " ".join(seen).encode()
+        answer += b"" if body == b"big" else b" " + body
         self.send_response(201)
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
@@ -159,7 +163,11 @@ def test_the_stdlib_client_sends_the_exact_request(echo: BaseURL) -> None:
     assert answer.status == 201
     assert answer.body == b'/api/v1/users Bearer k text/plain {"a": 1}'
     answers = client.send_parallel([HttpRequest("POST", f"/{n}", (), b"") for n in range(3)])
-    assert [a.body.split()[0] for a in answers if isinstance(a, HttpResponse)] == [b"/api/0", b"/api/1", b"/api/2"]
+    assert [a.body.split()[0] for a in answers if isinstance(a, HttpResponse)] == [
+        b"/api/0",
+        b"/api/1",
+        b"/api/2",
+    ]
 
 
 def test_the_stdlib_client_refuses_an_answer_too_large(echo: BaseURL) -> None:

@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 from check_client import HandleClient
-from check_servers import KEY, reference
+from check_servers import KEY
 
 from metadata_semantics import json_equal
 from metadata_semantics.check import (
     Case,
     CaseResult,
+    HttpRequest,
+    HttpResponse,
     Settings,
     TransportError,
     UnreachableError,
@@ -55,7 +57,7 @@ def run_with(store: SQLiteStore, handler: Handler, *patterns: str) -> list[CaseR
 
 
 def answering(when: Callable[[Request], bool], response: Response, *, after: int = 0) -> Handler:
-    """The reference, except that matching requests (after the first ``after``) get ``response``."""
+    """The reference, but matching requests after the first ``after`` get ``response``."""
     seen = [0]
 
     def serve(request: Request, store: SQLiteStore, config: Config) -> Response:
@@ -95,13 +97,30 @@ def only(results: list[CaseResult]) -> CaseResult:
         (json_response(200, b'{"object": "user"}'), "with no user id"),
         (json_response(200, b"[]"), "with no user id"),
         (json_response(500, b"oops"), "answered 500 with no user id"),
-        (json_response(422, b'{"errors": [{"code": "form_param_unknown"}]}'), "answered 422 form_param_unknown"),
-        (json_response(200, b'{"id": "user_1", "public_metadata": {}}'), "the user object has no private_metadata"),
-        (json_response(200, b'{"id": "user_1", "public_metadata": {}, "private_metadata": {}, "unsafe_metadata": {}}'), "does not hold the starting state: it differs at '/public_metadata/role'"),
+        (
+            json_response(422, b'{"errors": [{"code": "form_param_unknown"}]}'),
+            "answered 422 form_param_unknown",
+        ),
+        (
+            json_response(200, b'{"id": "user_1", "public_metadata": {}}'),
+            "the user object has no private_metadata",
+        ),
+        (
+            json_response(
+                200,
+                b'{"id": "user_1", "public_metadata": {}, "private_metadata": {}, '
+                b'"unsafe_metadata": {}}',
+            ),
+            "does not hold the starting state: it differs at '/public_metadata/role'",
+        ),
     ],
 )
-def test_a_create_that_goes_wrong_blocks_the_case(store: SQLiteStore, response: Response, message: str) -> None:
-    result = only(run_with(store, answering(post, response, after=1), "rules/*/omitted/stored-object")[1:])
+def test_a_create_that_goes_wrong_blocks_the_case(
+    store: SQLiteStore, response: Response, message: str
+) -> None:
+    result = only(
+        run_with(store, answering(post, response, after=1), "rules/*/omitted/stored-object")[1:]
+    )
     assert result.verdict == "blocked"
     assert message in result.problems[0].message
 
@@ -114,10 +133,12 @@ def test_a_create_with_no_answer_after_the_first_blocks_the_case(store: SQLiteSt
     assert "creating the user got no answer: reset" in results[1].problems[0].message
 
 
-def _raising(send: Callable[..., object], when: Callable[..., bool], number: int) -> Callable[..., object]:
+def _raising(
+    send: Callable[[HttpRequest], HttpResponse], when: Callable[[HttpRequest], bool], number: int
+) -> Callable[[HttpRequest], HttpResponse]:
     seen = [0]
 
-    def wrapped(request: object) -> object:
+    def wrapped(request: HttpRequest) -> HttpResponse:
         if when(request):
             seen[0] += 1
             if seen[0] == number:
@@ -135,22 +156,34 @@ def test_no_answer_to_the_first_create_means_unreachable(store: SQLiteStore) -> 
 
 def test_a_failing_null_setup_blocks_the_case(store: SQLiteStore) -> None:
     def no_put(request: Request, store: SQLiteStore, config: Config) -> Response:
-        return json_response(405, b"{}") if request.method == "PUT" else handle(request, store, config)
+        return (
+            json_response(405, b"{}")
+            if request.method == "PUT"
+            else handle(request, store, config)
+        )
 
     result = only(run_with(store, no_put, "rules/merge/null/stored-null"))
     assert result.verdict == "blocked"
-    assert "setting a field to null with PUT /v1/users/{user_id}/metadata got 405" in result.problems[0].message
+    assert (
+        "setting a field to null with PUT /v1/users/{user_id}/metadata got 405"
+        in result.problems[0].message
+    )
 
 
 @pytest.mark.parametrize(
     ("response", "message"),
     [
         (json_response(500, b"{}"), "reading the user back answered 500"),
-        (json_response(200, b"not json"), "reading the user back: the answer is not JSON (invalid_json)"),
+        (
+            json_response(200, b"not json"),
+            "reading the user back: the answer is not JSON (invalid_json)",
+        ),
         (json_response(200, b"[1]"), "reading the user back: the answer is not a JSON object"),
     ],
 )
-def test_a_read_that_goes_wrong_fails_the_case(store: SQLiteStore, response: Response, message: str) -> None:
+def test_a_read_that_goes_wrong_fails_the_case(
+    store: SQLiteStore, response: Response, message: str
+) -> None:
     result = only(run_with(store, answering(get, response), "rules/merge/object/stored-object"))
     assert result.verdict == "fail"
     assert [problem.message for problem in result.problems] == [message]
@@ -168,12 +201,22 @@ def test_a_read_with_no_answer_fails_the_case(store: SQLiteStore) -> None:
 @pytest.mark.parametrize(
     ("response", "message", "rule"),
     [
-        (json_response(500, b'{"errors": [{"code": "boom"}]}'), "answered 500 boom: a server error", "merge"),
-        (json_response(400, b'{"errors": []}'), "answered 400 where the reference accepts the write", "merge"),
+        (
+            json_response(500, b'{"errors": [{"code": "boom"}]}'),
+            "answered 500 boom: a server error",
+            "merge",
+        ),
+        (
+            json_response(400, b'{"errors": []}'),
+            "answered 400 where the reference accepts the write",
+            "merge",
+        ),
         (json_response(404, b"{}"), "answered 404 where the write must succeed", "merge"),
     ],
 )
-def test_a_write_that_is_refused_fails_the_case(store: SQLiteStore, response: Response, message: str, rule: str) -> None:
+def test_a_write_that_is_refused_fails_the_case(
+    store: SQLiteStore, response: Response, message: str, rule: str
+) -> None:
     result = only(run_with(store, answering(patch, response), "rules/merge/empty/stored-object"))
     assert result.verdict == "fail"
     assert result.problems[0].message == message
@@ -203,19 +246,39 @@ def test_an_open_case_refused_is_a_difference(store: SQLiteStore) -> None:
     refuse = json_response(415, b'{"errors": [{"code": "unsupported_media_type"}]}')
     result = only(run_with(store, answering(patch, refuse), "http/content-type/text-plain"))
     assert result.verdict == "difference"
-    assert result.problems[0].message == "answered 415 unsupported_media_type where the reference accepts the write"
+    assert (
+        result.problems[0].message
+        == "answered 415 unsupported_media_type where the reference accepts the write"
+    )
 
 
-def test_an_open_case_accepted_where_the_reference_rejects_is_a_difference(store: SQLiteStore) -> None:
-    result = only(run_with(store, answering(lambda r: r.method == "PUT" and b"pad" in r.body, json_response(200, b"{}")), "http/limits/total-8193"))
+def test_an_open_case_accepted_where_the_reference_rejects_is_a_difference(
+    store: SQLiteStore,
+) -> None:
+    result = only(
+        run_with(
+            store,
+            answering(lambda r: r.method == "PUT" and b"pad" in r.body, json_response(200, b"{}")),
+            "http/limits/total-8193",
+        )
+    )
     assert result.verdict == "difference"
-    assert result.problems[0].message.startswith("accepted (200) where the reference rejects with 422")
+    assert result.problems[0].message.startswith(
+        "accepted (200) where the reference rejects with 422"
+    )
 
 
 def test_another_status_for_a_rejection_is_a_difference(store: SQLiteStore) -> None:
-    result = only(run_with(store, answering(patch, json_response(400, b"not json")), "errors/parse/unknown-key"))
+    result = only(
+        run_with(
+            store, answering(patch, json_response(400, b"not json")), "errors/parse/unknown-key"
+        )
+    )
     assert result.verdict == "difference"
-    assert result.problems[0].message == "rejected with 400 where the reference answers 422 form_param_unknown"
+    assert (
+        result.problems[0].message
+        == "rejected with 400 where the reference answers 422 form_param_unknown"
+    )
 
 
 @pytest.mark.parametrize(
@@ -223,10 +286,15 @@ def test_another_status_for_a_rejection_is_a_difference(store: SQLiteStore) -> N
     [
         (json_response(500, b"{}"), "answered 500 where a 4xx must reject the request"),
         (json_response(302, b"{}"), "answered 302 where a 4xx must reject the request"),
-        (json_response(200, b"{}"), "accepted (200) where the reference rejects with 400 malformed_request_body"),
+        (
+            json_response(200, b"{}"),
+            "accepted (200) where the reference rejects with 400 malformed_request_body",
+        ),
     ],
 )
-def test_a_rejection_that_is_not_a_4xx_fails(store: SQLiteStore, response: Response, message: str) -> None:
+def test_a_rejection_that_is_not_a_4xx_fails(
+    store: SQLiteStore, response: Response, message: str
+) -> None:
     result = only(run_with(store, answering(patch, response), "errors/parse/not-json"))
     assert result.verdict == "fail"
     assert result.problems[0].message == message
@@ -241,7 +309,10 @@ def test_a_rejected_write_that_changes_the_record_fails(store: SQLiteStore) -> N
 
     result = only(run_with(store, half_write, "errors/parse/not-json"))
     assert result.verdict == "fail"
-    assert result.problems[0].message == "the rejected request changed the record at '/public_metadata/x'"
+    assert (
+        result.problems[0].message
+        == "the rejected request changed the record at '/public_metadata/x'"
+    )
     assert result.pointer == "/public_metadata/x"
 
 
@@ -319,7 +390,9 @@ def test_a_pointer_escapes_tilde_and_slash() -> None:
         (None, {}, ""),
     ],
 )
-def test_the_first_difference_is_found_type_strictly(expected: object, actual: object, where: str | None) -> None:
+def test_the_first_difference_is_found_type_strictly(
+    expected: object, actual: object, where: str | None
+) -> None:
     assert first_difference(expected, actual) == where  # type: ignore[arg-type]
 
 
@@ -331,21 +404,39 @@ def test_the_first_difference_works_at_any_depth() -> None:
     assert first_difference(deep, other) == "/0" * 5000  # type: ignore[arg-type]
 
 
-STORED = {"public_metadata": {"a": {"b": 1, "c": [1, 2]}}, "private_metadata": None, "unsafe_metadata": {}}
+STORED = {
+    "public_metadata": {"a": {"b": 1, "c": [1, 2]}},
+    "private_metadata": None,
+    "unsafe_metadata": {},
+}
 
 
 @pytest.mark.parametrize(
     ("body", "wrong", "says"),
     [
         ({"public_metadata": {"a": {"b": 2}}}, {"public_metadata": {"a": {"b": 2}}}, "shallowly"),
-        ({"public_metadata": {"a": {"b": None}}, "unsafe_metadata": None}, {"public_metadata": {"a": {"b": None, "c": [1, 2]}}, "unsafe_metadata": None}, "null members"),
-        ({"public_metadata": {"a": {"c": [9, 8, 7]}}}, {"public_metadata": {"a": {"b": 1, "c": [9, 8, 7]}}}, None),
-        ({"public_metadata": {"a": {"c": [9]}}}, {"public_metadata": {"a": {"b": 1, "c": [9, 2]}}}, "element by element"),
+        (
+            {"public_metadata": {"a": {"b": None}}, "unsafe_metadata": None},
+            {"public_metadata": {"a": {"b": None, "c": [1, 2]}}, "unsafe_metadata": None},
+            "null members",
+        ),
+        (
+            {"public_metadata": {"a": {"c": [9, 8, 7]}}},
+            {"public_metadata": {"a": {"b": 1, "c": [9, 8, 7]}}},
+            None,
+        ),
+        (
+            {"public_metadata": {"a": {"c": [9]}}},
+            {"public_metadata": {"a": {"b": 1, "c": [9, 2]}}},
+            "element by element",
+        ),
         ({"private_metadata": {"x": {"y": None}}}, {"private_metadata": {"x": {"y": None}}}, None),
         ({"public_metadata": {"z": 1}}, {"public_metadata": {"z": 1}}, "whole, as PUT"),
     ],
 )
-def test_a_wrong_merge_is_recognised_by_its_result(body: dict[str, object], wrong: dict[str, object], says: str | None) -> None:
+def test_a_wrong_merge_is_recognised_by_its_result(
+    body: dict[str, object], wrong: dict[str, object], says: str | None
+) -> None:
     actual = {**STORED, **wrong}
     fits = diagnose(STORED, body, actual)  # type: ignore[arg-type]
     if says is None:
@@ -361,6 +452,11 @@ def test_a_body_that_is_not_fields_matches_no_wrong_merge() -> None:
 
 def test_the_run_settles_an_answer_several_models_fit() -> None:
     shallow, nulls, arrays, whole = MODELS
-    assert settle([(shallow,), (shallow, nulls), (nulls, arrays), ()]) == [shallow, shallow, None, None]
+    assert settle([(shallow,), (shallow, nulls), (nulls, arrays), ()]) == [
+        shallow,
+        shallow,
+        None,
+        None,
+    ]
     assert settle([(shallow,), (nulls,), (shallow, nulls)]) == [shallow, nulls, None]
     assert json_equal(whole.merge({"a": 1}, {"b": 2}), {"b": 2})

@@ -93,7 +93,9 @@ def test_a_failing_server_run_cleans_up_after_itself(tmp_path: Path) -> None:
 def test_keep_leaves_the_users_and_lists_them(tmp_path: Path) -> None:
     store, config, seed_id, _ = seeded(tmp_path)
     client = HandleClient(store, config)
-    report = check_server("http://127.0.0.1:1", KEY, client=client, only=["rules/replace/*"], keep=True)
+    report = check_server(
+        "http://127.0.0.1:1", KEY, client=client, only=["rules/replace/*"], keep=True
+    )
     kept = report.result.kept
     assert len(kept) == report.result.created == 9
     assert sorted(users_in(tmp_path)) == sorted([seed_id, *kept])
@@ -121,7 +123,9 @@ def test_a_user_that_cannot_be_deleted_is_reported_and_fails_the_run(tmp_path: P
         return handle(request, store, config)
 
     client = HandleClient(store, config, no_delete)
-    report = check_server("http://127.0.0.1:1", KEY, client=client, only=["rules/replace/omitted/*"])
+    report = check_server(
+        "http://127.0.0.1:1", KEY, client=client, only=["rules/replace/omitted/*"]
+    )
     assert report.result.left_behind
     assert report.exit_status == 1
     assert "COULD NOT BE DELETED" in report.text()

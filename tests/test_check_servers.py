@@ -28,11 +28,15 @@ KNOWN_SERVER_BUGS = {"errors/parse/lone-surrogate-key"}
 
 
 def check(url: str, report: Path, *extra: str) -> tuple[int, dict[str, Any]]:
-    status = main(["check-server", url, "--secret-key", KEY, "--rps", "0", "--json", str(report), *extra])
+    status = main(
+        ["check-server", url, "--secret-key", KEY, "--rps", "0", "--json", str(report), *extra]
+    )
     return status, json.loads(report.read_text("utf-8"))
 
 
-def test_the_reference_server_passes_every_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_reference_server_passes_every_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = SQLiteStore(str(tmp_path / "users.db"))
     server = Server("127.0.0.1", 0, store, Config((KEY,)), timeout=10)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})

@@ -121,7 +121,7 @@ class CheckReport:
         return junit_xml(self.suite, self.result)
 
 
-def check_server(  # noqa: PLR0913 - every option of the command, by keyword
+def check_server(
     base_url: str,
     secret_key: str,
     *,

@@ -39,6 +39,7 @@ __all__ = [
     "Suite",
     "case_text",
     "load_suite",
+    "padded_field",
     "select",
 ]
 
@@ -152,14 +153,15 @@ class Suite:
 
 def case_text(name: str = CASES_FILE, /) -> str:
     """Return the text of a data file beside this module."""
-    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return resources.files(__package__ or __name__).joinpath(name).read_text(encoding="utf-8")
 
 
 def _compact(value: JSONValue) -> bytes:
     return dump_json(value).encode("utf-8")
 
 
-def _padded(spec: Mapping[str, Any]) -> JSONValue:
+def padded_field(spec: Mapping[str, Any]) -> JSONValue:
+    """The field ``{"$pad": N, ...}`` stands for; raises :class:`ValueError` if none can."""
     # {"$pad": N} stands for a field whose compact UTF-8 JSON is exactly N
     # bytes: one key ("pad" unless "key" says) holding a run of "char".
     key = spec.get("key", "pad")
@@ -172,21 +174,22 @@ def _padded(spec: Mapping[str, Any]) -> JSONValue:
 
 
 def _expand(fields: Mapping[str, Any]) -> Record:
-    return {
-        name: _padded(value) if isinstance(value, dict) and "$pad" in value else value
-        for name, value in fields.items()
-    }
+    expanded: Record = {}
+    for name, value in fields.items():
+        pad = isinstance(value, dict) and "$pad" in value
+        expanded[name] = padded_field(cast("Mapping[str, Any]", value)) if pad else value
+    return expanded
 
 
 def _body(raw: Mapping[str, Any]) -> bytes | None:
     if "body_text" in raw:
         return cast("str", raw["body_text"]).encode("utf-8")
     if "body_hex" in raw:
-        return bytes.fromhex(raw["body_hex"])
+        return bytes.fromhex(cast("str", raw["body_hex"]))
     if "body" not in raw:
         return None
     text = _compact(_expand(raw["body"]))
-    spaces = raw.get("spaces", 0)
+    spaces = cast("int", raw.get("spaces", 0))
     # Whitespace between tokens is part of JSON; it goes after the opening brace.
     return text[:1] + b" " * spaces + text[1:]
 
@@ -202,16 +205,22 @@ def _http_case(raw: Mapping[str, Any], rejections: Mapping[str, Rejection]) -> C
     expected: Record | None = None
     rejection: Rejection | None = None
     if raw["expect"] == "rejected":
-        library = raw.get("library_code")
         rejection = (
-            Rejection(raw["status"], raw["code"]) if "status" in raw else rejections[library]
+            Rejection(raw["status"], raw["code"])
+            if "status" in raw
+            else rejections[raw["library_code"]]
         )
     elif raw.get("parallel", 0):
         expected = dict(stored)
         added = {PARALLEL_KEY.format(index): index for index in range(raw["parallel"])}
-        expected[PARALLEL_FIELD] = {**cast("dict[str, JSONValue]", stored[PARALLEL_FIELD]), **added}
+        expected[PARALLEL_FIELD] = {
+            **cast("dict[str, JSONValue]", stored[PARALLEL_FIELD]),
+            **added,
+        }
     else:
-        written = apply_request(UserMetadata(**stored), method, body, limits=UPSTREAM_LIMITS)
+        written = apply_request(
+            UserMetadata.from_body(stored), method, body, limits=UPSTREAM_LIMITS
+        )
         expected = _fields(written)
     return Case(
         id=raw["id"],
@@ -242,7 +251,7 @@ def _holds(value: JSONValue, kind: type) -> bool:
         if isinstance(item, kind):
             return True
         if isinstance(item, dict):
-            stack.extend(cast("dict[str, JSONValue]", item).values())
+            stack.extend(item.values())
     return False
 
 
@@ -288,9 +297,10 @@ def _vector_case(vector: Vector, rejections: Mapping[str, Rejection]) -> Case | 
             return None
         text = cast("str", vector.body).encode("utf-8")
         method = "PATCH" if vector.error else "PUT"
-        stored = dict(DEFAULT_STORED) if vector.error else dict.fromkeys(FIELDS, {})
-        body = cast("JSONValue", vector.result)
-        expected = None if vector.error else {**cast("dict[str, JSONValue]", stored), **body}
+        fresh: Record = {name: {} for name in FIELDS}
+        stored = dict(DEFAULT_STORED) if vector.error else fresh
+        body = vector.result
+        expected = None if vector.error else {**fresh, **cast("Record", body)}
     else:
         if not _is_record(vector.stored):
             return None

@@ -137,60 +137,59 @@ def run(
     client: object = None,
 ) -> int:
     """Run the command; return its exit status. ``client`` replaces the HTTP client (tests)."""
-    from . import (
-        KeyRefusedError,
-        Settings,
-        UnreachableError,
-        UsageError,
-        check_server,
-        load_suite,
-        plan,
-        select,
-    )
+    from . import KeyRefusedError, UnreachableError, UsageError
 
-    out = out or sys.stdout
-    err = err or sys.stderr
+    stdout = out or sys.stdout
+    stderr = err or sys.stderr
     try:
-        route = _route(arguments.replace_route)
-        cases = select(load_suite().cases, arguments.only)
-        if not cases:
-            raise _Usage(f"no case matches {' or '.join(arguments.only)}")
-        if arguments.list:
-            _list(cases, out)
-            return 0
-        if arguments.dry_run:
-            settings = Settings("", keep=arguments.keep, replace_route=route)
-            for case in cases:
-                out.write(f"{case.id}\n")
-                out.writelines(f"  {line}\n" for line in plan(case, settings))
-            return 0
-        if not arguments.base_url:
-            raise _Usage("BASE_URL is needed to run the cases")
-        if arguments.rps < 0 or arguments.timeout <= 0:
-            raise _Usage("--rps must be 0 or more and --timeout more than 0")
-        key = _key(arguments, os.environ if environ is None else environ)
-        report = check_server(
-            arguments.base_url,
-            key,
-            client=client,  # type: ignore[arg-type]
-            only=arguments.only,
-            keep=arguments.keep,
-            rps=arguments.rps,
-            timeout=arguments.timeout,
-            allow_insecure=arguments.allow_insecure,
-            replace_route=route,
-            email_domain=arguments.email_domain,
-            progress=_progress(err),  # type: ignore[arg-type]
-        )
-    except (_Usage, UsageError) as error:
-        err.write(f"{_PROG}: {error}\n")
-        return 2
-    except (UnreachableError, KeyRefusedError) as error:
-        err.write(f"{_PROG}: {error}\n")
+        return _run(arguments, os.environ if environ is None else environ, stdout, stderr, client)
+    except (_Usage, UsageError, UnreachableError, KeyRefusedError) as error:
+        stderr.write(f"{_PROG}: {error}\n")
         return 2
     except KeyboardInterrupt:
-        err.write(f"\n{_PROG}: interrupted; every user created so far was deleted\n")
+        stderr.write(f"\n{_PROG}: interrupted; every user created so far was deleted\n")
         return _INTERRUPTED
+
+
+def _run(
+    arguments: argparse.Namespace,
+    environ: Mapping[str, str],
+    out: TextIO,
+    err: TextIO,
+    client: object,
+) -> int:
+    from . import Settings, check_server, load_suite, plan, select
+
+    route = _route(arguments.replace_route)
+    cases = select(load_suite().cases, arguments.only)
+    if not cases:
+        raise _Usage(f"no case matches {' or '.join(arguments.only)}")
+    if arguments.list:
+        _list(cases, out)
+        return 0
+    if arguments.dry_run:
+        settings = Settings("", keep=arguments.keep, replace_route=route)
+        for case in cases:
+            out.write(f"{case.id}\n")
+            out.writelines(f"  {line}\n" for line in plan(case, settings))
+        return 0
+    if not arguments.base_url:
+        raise _Usage("BASE_URL is needed to run the cases")
+    if arguments.rps < 0 or arguments.timeout <= 0:
+        raise _Usage("--rps must be 0 or more and --timeout more than 0")
+    report = check_server(
+        arguments.base_url,
+        _key(arguments, environ),
+        client=client,  # type: ignore[arg-type]
+        only=arguments.only,
+        keep=arguments.keep,
+        rps=arguments.rps,
+        timeout=arguments.timeout,
+        allow_insecure=arguments.allow_insecure,
+        replace_route=route,
+        email_domain=arguments.email_domain,
+        progress=_progress(err),  # type: ignore[arg-type]
+    )
     if err.isatty():
         err.write("\r\x1b[K")
     out.write(report.text())

@@ -224,7 +224,9 @@ class StdlibClient:
 
     def _send(self, request: HttpRequest) -> HttpResponse:
         base = self._base
-        kind = http.client.HTTPSConnection if base.scheme == "https" else http.client.HTTPConnection
+        kind = (
+            http.client.HTTPSConnection if base.scheme == "https" else http.client.HTTPConnection
+        )
         connection = kind(base.host, base.port, timeout=self._timeout)
         headers = {"User-Agent": self._agent, **dict(request.headers)}
         try:

@@ -54,7 +54,7 @@ def first_difference(expected: JSONValue, actual: JSONValue, /) -> str | None:
 
 def _shallow(target: JSONValue, patch: JSONValue) -> JSONValue:
     # Top-level keys merge; a nested object replaces the old one whole.
-    merged = dict(cast("dict[str, JSONValue]", target)) if isinstance(target, dict) else {}
+    merged = dict(target) if isinstance(target, dict) else {}
     for key, value in cast("dict[str, JSONValue]", patch).items():
         if value is None:
             merged.pop(key, None)
@@ -67,7 +67,7 @@ def _keep_nulls(target: JSONValue, patch: JSONValue) -> JSONValue:
     # RFC 7396 but a null member is written, not a deletion.
     if not isinstance(patch, dict):
         return patch
-    merged = dict(cast("dict[str, JSONValue]", target)) if isinstance(target, dict) else {}
+    merged = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         merged[key] = _keep_nulls(merged.get(key), value)
     return merged
@@ -85,7 +85,7 @@ def _by_index(target: JSONValue, patch: JSONValue) -> JSONValue:
         return merged
     if not isinstance(patch, dict):
         return patch
-    result = dict(cast("dict[str, JSONValue]", target)) if isinstance(target, dict) else {}
+    result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
@@ -111,9 +111,13 @@ MODELS: Final[tuple[WrongMerge, ...]] = (
     WrongMerge(
         "merge", "the server merged shallowly: a nested object replaced the stored one", _shallow
     ),
-    WrongMerge("nulls", "the server stored null members instead of deleting their keys", _keep_nulls),
     WrongMerge(
-        "arrays", "the server merged arrays element by element instead of replacing them", _by_index
+        "nulls", "the server stored null members instead of deleting their keys", _keep_nulls
+    ),
+    WrongMerge(
+        "arrays",
+        "the server merged arrays element by element instead of replacing them",
+        _by_index,
     ),
     WrongMerge("merge", "the server replaced each field whole, as PUT does", _replace),
 )

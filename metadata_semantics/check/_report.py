@@ -23,6 +23,13 @@ __all__ = ["FORMAT", "VERDICTS", "junit_xml", "report_json", "report_text", "rul
 FORMAT: Final = "metadata-semantics check-server report"
 VERDICTS: Final = ("pass", "fail", "difference", "blocked")
 _SHOWN: Final = 300
+_SECTIONS: Final = (
+    ("failures", ("fail", "blocked")),
+    (
+        "differences (the spec leaves it open, or a rejection came with another status or code)",
+        ("difference",),
+    ),
+)
 _KEPT: Final = 2000
 # Characters XML 1.0 cannot hold at all, even escaped.
 _NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -44,7 +51,9 @@ def _body(body: bytes | None, limit: int = _SHOWN) -> str:
 
 def rule_counts(suite: Suite, result: RunResult, /) -> list[tuple[str, dict[str, int]]]:
     """For each rule, in order, how many cases it reports per verdict."""
-    counts = {rule.name: dict.fromkeys(VERDICTS, 0) for rule in suite.rules}
+    counts: dict[str, dict[str, int]] = {
+        rule.name: dict.fromkeys(VERDICTS, 0) for rule in suite.rules
+    }
     for case in result.results:
         counts[case.rule][case.verdict] += 1
     return list(counts.items())
@@ -94,19 +103,20 @@ def _question_lines(question: Question, result: RunResult) -> list[str]:
     )
     lines = [f"  {question.name}: {question.text}", f"    {len(evidence)} cases: {tally}"]
     lines.extend(
-        f"    {case.case.id}: {case.problems[0].message}"
-        for case in evidence
-        if case.problems
+        f"    {case.case.id}: {case.problems[0].message}" for case in evidence if case.problems
     )
     return lines
 
 
 def report_text(suite: Suite, result: RunResult, /) -> str:
     """The report for people: counts by rule, each failure, each difference, the questions."""
-    lines = [
+    head = (
         f"check-server {result.base_url}: {len(result.results)} cases, "
         f"{_total(result, 'pass')} passed, {_total(result, 'fail')} failed, "
-        f"{_total(result, 'difference')} differences, {_total(result, 'blocked')} blocked",
+        f"{_total(result, 'difference')} differences, {_total(result, 'blocked')} blocked"
+    )
+    lines = [
+        head,
         "",
         f"{'rule':<12} {'passed':>7} {'failed':>7} {'differ':>7} {'blocked':>8}",
     ]
@@ -116,10 +126,7 @@ def report_text(suite: Suite, result: RunResult, /) -> str:
             f"{title:<12} {counts['pass']:>7} {counts['fail']:>7} "
             f"{counts['difference']:>7} {counts['blocked']:>8}"
         )
-    for heading, verdicts in (
-        ("failures", ("fail", "blocked")),
-        ("differences (allowed by the spec, or another status or code for a rejection)", ("difference",)),
-    ):
+    for heading, verdicts in _SECTIONS:
         chosen = [case for case in result.results if case.verdict in verdicts]
         if chosen:
             lines.extend(["", f"{heading}:"])
@@ -185,7 +192,11 @@ def report_json(suite: Suite, result: RunResult, /) -> JSONValue:
             "name": question.name,
             "text": question.text,
             "cases": [
-                {"id": case.case.id, "verdict": case.verdict, "problems": [p.message for p in case.problems]}
+                {
+                    "id": case.case.id,
+                    "verdict": case.verdict,
+                    "problems": [p.message for p in case.problems],
+                }
                 for case in result.results
                 if question.covers(case.case)
             ],
@@ -250,4 +261,4 @@ def junit_xml(suite: Suite, result: RunResult, /) -> bytes:
     root.set("tests", str(len(result.results)))
     root.set("failures", str(totals["fail"]))
     root.set("errors", str(totals["blocked"]))
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return cast("bytes", ET.tostring(root, encoding="utf-8", xml_declaration=True))

@@ -150,8 +150,8 @@ class _BlockedError(Exception):
 
 @dataclass
 class _Trace:
-    exchanges: list[Exchange] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list[Exchange])
+    problems: list[Problem] = field(default_factory=list[Problem])
 
     def hard(self, message: str) -> None:
         self.problems.append(Problem("hard", message))
@@ -248,7 +248,7 @@ class _Run:
     # -- users ----------------------------------------------------------------
 
     def create(self, stored: Record, trace: _Trace) -> str:
-        """Create a marked user holding ``stored``; return its id. Raises :class:`_BlockedError`."""
+        """Create a marked user holding ``stored`` and return its id; raises ``_BlockedError``."""
         number = next(self.numbers)
         mark = f"{MARK}{self.run_id}-{number}"
         body: dict[str, JSONValue] = {"external_id": mark}
@@ -266,7 +266,7 @@ class _Run:
             raise _BlockedError(f"creating the user got no answer: {answer}")
         if answer.status in {401, 403} and not self.created:
             raise KeyRefusedError(f"POST {USERS} answered {_answered(answer)}")
-        created = parse_json(answer.body) if 200 <= answer.status < 300 else None  # noqa: PLR2004
+        created = parse_json(answer.body) if 200 <= answer.status < 300 else None
         user_id = created.get("id") if isinstance(created, dict) else None
         if not isinstance(user_id, str) or not user_id:
             raise _BlockedError(f"POST {USERS} answered {_answered(answer)} with no user id")
@@ -277,7 +277,7 @@ class _Run:
             method, path = self.settings.replace_route
             body_bytes = dump_json(cast("JSONValue", nulls)).encode("utf-8")
             answer = self._send(trace, self._request(method, path, user_id, body_bytes), path)
-            if isinstance(answer, TransportError) or not 200 <= answer.status < 300:  # noqa: PLR2004
+            if isinstance(answer, TransportError) or not 200 <= answer.status < 300:
                 got = str(answer) if isinstance(answer, TransportError) else _answered(answer)
                 raise _BlockedError(f"setting a field to null with {method} {path} got {got}")
         record = _record(answer.body)
@@ -285,7 +285,9 @@ class _Run:
             raise _BlockedError(f"setting up the user: {record}")
         where = first_difference(cast("JSONValue", stored), cast("JSONValue", record))
         if where is not None:
-            raise _BlockedError(f"the user does not hold the starting state: it differs at {where!r}")
+            raise _BlockedError(
+                f"the user does not hold the starting state: it differs at {where!r}"
+            )
         return user_id
 
     def read(self, user_id: str, trace: _Trace) -> Record | None:
@@ -294,7 +296,7 @@ class _Run:
         if isinstance(answer, TransportError):
             trace.hard(f"reading the user back got no answer: {answer}")
             return None
-        if answer.status != 200:  # noqa: PLR2004
+        if answer.status != 200:
             trace.hard(f"reading the user back answered {_answered(answer)}")
             return None
         record = _record(answer.body)
@@ -334,7 +336,9 @@ class _Run:
         method, path = _target(case, self.settings)
         bodies = case.parallel_bodies() if case.parallel else (case.body,) * case.repeat
         requests = [
-            self._request(method, path, user_id, body, auth=case.auth, content_type=case.content_type)
+            self._request(
+                method, path, user_id, body, auth=case.auth, content_type=case.content_type
+            )
             for body in bodies
         ]
         if case.parallel:
@@ -364,24 +368,22 @@ class _Run:
         severity: Callable[[str], None] = trace.open if case.open else trace.hard
         accepted = True
         for answer in answers:
-            accepted = accepted and isinstance(answer, HttpResponse) and answer.status < 300  # noqa: PLR2004
+            accepted = accepted and isinstance(answer, HttpResponse) and answer.status < 300
             if isinstance(answer, TransportError):
                 trace.hard(f"no answer: {answer}")
-            elif answer.status >= 500:  # noqa: PLR2004
+            elif answer.status >= 500:
                 trace.hard(f"answered {_answered(answer)}: a server error")
             elif answer.status in {404, 405} and case.user == "own":
                 # The user exists (the checker just made it): the route is missing.
                 rule = "replace" if case.method == "PUT" else "merge"
                 diagnosis = f"{case.method} answered {answer.status}: the route seems missing"
                 trace.hard(f"answered {_answered(answer)} where the write must succeed")
-            elif not 200 <= answer.status < 300:  # noqa: PLR2004
+            elif not 200 <= answer.status < 300:
                 severity(f"answered {_answered(answer)} where the reference accepts the write")
         actual = self.read(user_id, trace)
         pointer = None
         if actual is not None:
-            pointer = first_difference(
-                cast("JSONValue", case.expected), cast("JSONValue", actual)
-            )
+            pointer = first_difference(cast("JSONValue", case.expected), cast("JSONValue", actual))
         fits: tuple[WrongMerge, ...] = ()
         if pointer is not None:
             severity(f"the record differs from the expected one at {pointer!r}")
@@ -411,22 +413,7 @@ class _Run:
     def _judge_rejected(
         self, case: Case, user_id: str, trace: _Trace, answer: HttpResponse | TransportError
     ) -> CaseResult:
-        rejection = case.rejection
-        assert rejection is not None  # noqa: S101 - every case expects a record or a rejection
-        expected = f"{rejection.status} {rejection.code}"
-        accepted = False
-        if isinstance(answer, TransportError):
-            trace.hard(f"no answer: {answer}")
-        elif 200 <= answer.status < 300:  # noqa: PLR2004
-            accepted = True
-            message = f"accepted ({answer.status}) where the reference rejects with {expected}"
-            (trace.open if case.open else trace.hard)(message)
-        elif not 400 <= answer.status < 500:  # noqa: PLR2004
-            trace.hard(f"answered {_answered(answer)} where a 4xx must reject the request")
-        else:
-            code = _error_code(answer.body)
-            if answer.status != rejection.status or code != rejection.code:
-                trace.open(f"rejected with {_answered(answer)} where the reference answers {expected}")
+        accepted = _judge_refusal(case, answer, trace)
         actual: Record | None = None
         if case.user == "deleted":
             self._still_gone(user_id, trace)
@@ -457,8 +444,26 @@ class _Run:
         answer = self._send(trace, self._request("GET", USER, user_id), USER)
         if isinstance(answer, TransportError):
             trace.hard(f"reading the deleted user got no answer: {answer}")
-        elif 200 <= answer.status < 300:  # noqa: PLR2004
+        elif 200 <= answer.status < 300:
             trace.hard("the request to a deleted user brought it back")
+
+
+def _judge_refusal(case: Case, answer: HttpResponse | TransportError, trace: _Trace) -> bool:
+    """Judge the answer to a request that must be rejected; tell whether it was accepted."""
+    rejection = case.rejection
+    assert rejection is not None  # every case expects a record or a rejection
+    expected = f"{rejection.status} {rejection.code}"
+    if isinstance(answer, TransportError):
+        trace.hard(f"no answer: {answer}")
+    elif 200 <= answer.status < 300:
+        message = f"accepted ({answer.status}) where the reference rejects with {expected}"
+        (trace.open if case.open else trace.hard)(message)
+        return True
+    elif not 400 <= answer.status < 500:
+        trace.hard(f"answered {_answered(answer)} where a 4xx must reject the request")
+    elif answer.status != rejection.status or _error_code(answer.body) != rejection.code:
+        trace.open(f"rejected with {_answered(answer)} where the reference answers {expected}")
+    return False
 
 
 def _target(case: Case, settings: Settings) -> tuple[str, str]:
@@ -503,9 +508,7 @@ def _diagnosed(results: list[CaseResult]) -> tuple[CaseResult, ...]:
     """Put each wrong record down to the wrong merge the whole run's evidence points to."""
     chosen = settle([result.fits for result in results])
     return tuple(
-        result
-        if model is None
-        else replace(result, rule=model.rule, diagnosis=model.says)
+        result if model is None else replace(result, rule=model.rule, diagnosis=model.says)
         for result, model in zip(results, chosen, strict=True)
     )
 
@@ -515,7 +518,9 @@ def plan(case: Case, settings: Settings, /) -> list[str]:
     method, path = _target(case, settings)
     lines = [f"POST {USERS}  (a user marked {MARK}..., holding the starting state)"]
     if any(value is None for value in case.stored.values()):
-        lines.append(f"{' '.join(settings.replace_route)}  (the null fields of the starting state)")
+        lines.append(
+            f"{' '.join(settings.replace_route)}  (the null fields of the starting state)"
+        )
     if case.user == "deleted":
         lines.append(f"DELETE {USER}")
     bodies = case.parallel_bodies() if case.parallel else (case.body,) * case.repeat
