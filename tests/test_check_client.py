@@ -131,7 +131,7 @@ class _Echo(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        seen = (self.path, self.headers["Authorization"], self.headers["Content-Type"])
+        seen = (self.path, str(self.headers["Authorization"]), str(self.headers["Content-Type"]))
         answer = b"x" * (MAX_RESPONSE_BYTES + 1) if body == b"big" else " ".join(seen).encode()
         answer += b"" if body == b"big" else b" " + body
         self.send_response(201)
