@@ -271,8 +271,8 @@ def serving(handler: Handler, database: Path) -> Generator[tuple[str, SQLiteStor
         store.close()
 
 
-def example_report(name: str) -> str:
-    """The checker's text report against the broken server ``name``, port shown as PORT."""
+def example_report(name: str, *options: str) -> str:
+    """The checker's report against the broken server ``name``, with the port shown as PORT."""
     from metadata_semantics.__main__ import main
 
     _, factory = broken_servers()[name]
@@ -282,11 +282,12 @@ def example_report(name: str) -> str:
     ):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            status = main(["check-server", url, "--secret-key", KEY, "--rps", "0"])
+            status = main(["check-server", url, "--secret-key", KEY, "--rps", "0", *options])
     text = out.getvalue().replace(url, "http://127.0.0.1:PORT")
-    command = "$ metadata-semantics check-server http://127.0.0.1:PORT --rps 0"
+    shown = "".join(f" {option}" if option.startswith("-") else f" '{option}'" for option in options)
+    command = f"$ metadata-semantics check-server http://127.0.0.1:PORT --rps 0{shown}"
     return f"{command}\n{text}$ echo $?\n{status}\n"
 
 
 if __name__ == "__main__":
-    sys.stdout.write(example_report(sys.argv[1] if len(sys.argv) > 1 else "shallow-merge"))
+    sys.stdout.write(example_report(*(sys.argv[1:] or ["shallow-merge"])))

@@ -91,9 +91,9 @@ class Question:
     rules: tuple[str, ...]
     cases: tuple[str, ...]
 
-    def covers(self, case: Case, /) -> bool:
-        """Tell whether ``case`` is evidence for this question."""
-        return case.rule in self.rules or case.id in self.cases
+    def covers(self, case_id: str, rule: str, /) -> bool:
+        """Tell whether the case ``case_id``, reported under ``rule``, bears on this question."""
+        return rule in self.rules or case_id in self.cases
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -75,18 +75,25 @@ def _main_exchange(case: CaseResult) -> Exchange | None:
     return None
 
 
+def _answer_line(exchange: Exchange) -> str:
+    # A success carries the user object, whose ids change from run to run;
+    # the records compared below say what matters in it.
+    if exchange.status is None:
+        return f"(no answer) {_body(exchange.answer, 120)}"
+    if 200 <= exchange.status < 300:
+        return str(exchange.status)
+    return f"{exchange.status}  {_body(exchange.answer, 120)}"
+
+
 def _failure_lines(case: CaseResult) -> list[str]:
     lines = [f"  [{case.rule}] {case.case.id}: {case.case.description}"]
     exchange = _main_exchange(case)
     if exchange is not None:
         lines.append(f"    request:  {_request_line(exchange)}")
-        answer = "(no answer)" if exchange.status is None else str(exchange.status)
-        lines.append(f"    answer:   {answer}  {_body(exchange.answer, 120)}")
+        lines.append(f"    answer:   {_answer_line(exchange)}")
     if case.expected is not None or case.actual is not None:
         lines.append(f"    expected: {_short(_json(case.expected))}")
         lines.append(f"    actual:   {_short(_json(case.actual))}")
-    if case.pointer is not None:
-        lines.append(f"    first difference at {case.pointer!r}")
     if case.diagnosis is not None:
         lines.append(f"    diagnosis: {case.diagnosis}")
     lines.extend(f"    - {problem.message}" for problem in case.problems)
@@ -94,7 +101,7 @@ def _failure_lines(case: CaseResult) -> list[str]:
 
 
 def _question_lines(question: Question, result: RunResult) -> list[str]:
-    evidence = [case for case in result.results if question.covers(case.case)]
+    evidence = [case for case in result.results if question.covers(case.case.id, case.rule)]
     if not evidence:
         return [f"  {question.name}: {question.text}", "    no case of this run bears on it"]
     tally = ", ".join(
@@ -198,7 +205,7 @@ def report_json(suite: Suite, result: RunResult, /) -> JSONValue:
                     "problems": [p.message for p in case.problems],
                 }
                 for case in result.results
-                if question.covers(case.case)
+                if question.covers(case.case.id, case.rule)
             ],
         }
         for question in suite.questions

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Final, Literal, cast
 
 from metadata_semantics import FIELDS, JSONValue, MetadataError, dump_json, json_equal, parse_json
 
+from ._cases import PARALLEL_FIELD, PARALLEL_KEY
 from ._client import HttpRequest, HttpResponse, TransportError
 from ._judge import WrongMerge, diagnose, first_difference, settle
 
@@ -387,6 +388,8 @@ class _Run:
         fits: tuple[WrongMerge, ...] = ()
         if pointer is not None:
             severity(f"the record differs from the expected one at {pointer!r}")
+            if case.parallel:
+                trace.hard(_lost(case, cast("Record", actual)))
             fits = self._wrong_merge(case, cast("Record", actual)) if accepted else ()
         return _result(
             case,
@@ -446,6 +449,14 @@ class _Run:
             trace.hard(f"reading the deleted user got no answer: {answer}")
         elif 200 <= answer.status < 300:
             trace.hard("the request to a deleted user brought it back")
+
+
+def _lost(case: Case, actual: Record) -> str:
+    """Say how many of a concurrency case's parallel writes left no trace."""
+    field = actual.get(PARALLEL_FIELD)
+    keys = [PARALLEL_KEY.format(index) for index in range(case.parallel)]
+    lost = [key for key in keys if not isinstance(field, dict) or key not in field]
+    return f"{len(lost)} of the {case.parallel} parallel writes were lost"
 
 
 def _judge_refusal(case: Case, answer: HttpResponse | TransportError, trace: _Trace) -> bool:
