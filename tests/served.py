@@ -9,13 +9,14 @@ import contextlib
 import itertools
 import socket
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any, cast
 
 from metadata_semantics import JSONValue, parse_json
 from metadata_semantics.server import Config, Request, Response, Server, SQLiteStore, handle
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator
 
 KEY = "sk_test_the_one_key"
 AUTH = ("authorization", f"Bearer {KEY}")
@@ -25,11 +26,17 @@ def config(**options: Any) -> Config:
     """A config with the test key, a clock that ticks 1 ms per call and numbered ids."""
     ticks = itertools.count(1_700_000_000_000)
     numbers = itertools.count(1)
-    defaults: dict[str, Any] = {
-        "clock": lambda: next(ticks),
-        "make_id": lambda prefix: f"{prefix}_{next(numbers):027d}",
-        "trace_id": lambda: "trace",
-    }
+
+    def clock() -> int:
+        return next(ticks)
+
+    def make_id(prefix: str) -> str:
+        return f"{prefix}_{next(numbers):027d}"
+
+    def trace_id() -> str:
+        return "trace"
+
+    defaults: dict[str, Any] = {"clock": clock, "make_id": make_id, "trace_id": trace_id}
     defaults.update(options)
     return Config((KEY,), **defaults)
 
@@ -70,7 +77,7 @@ def create(store: SQLiteStore, body: bytes = b"", cfg: Config | None = None) -> 
 @contextlib.contextmanager
 def live(
     store: SQLiteStore | None = None, cfg: Config | None = None, *, timeout: float = 5.0
-) -> Iterator[Server]:
+) -> Generator[Server]:
     """A real server on 127.0.0.1 and a free port, serving in a thread until the block ends."""
     own = store is None
     db = store or SQLiteStore(":memory:")
@@ -90,27 +97,33 @@ def connect(server: Server, timeout: float = 10.0) -> socket.socket:
     return socket.create_connection(("127.0.0.1", server.server_port), timeout=timeout)
 
 
+# Bytes read past the end of one response, kept for the next read on that socket.
+_LEFTOVER: weakref.WeakKeyDictionary[socket.socket, bytes] = weakref.WeakKeyDictionary()
+
+
+def _more(sock: socket.socket, data: bytes, what: str) -> bytes:
+    chunk = sock.recv(65536)
+    if not chunk:
+        raise ConnectionError(f"closed {what} after {data[:200]!r}")
+    return data + chunk
+
+
 def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
     """Read one HTTP/1.1 response with a Content-Length from a socket."""
-    data = b""
+    data = _LEFTOVER.pop(sock, b"")
     while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError(f"closed after {data!r}")
-        data += chunk
+        data = _more(sock, data, "before the head's end")
     head, _, rest = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ")[1])
-    headers = {}
+    headers: dict[str, str] = {}
     for line in lines[1:]:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
     length = int(headers["content-length"])
     while len(rest) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed inside the body")
-        rest += chunk
+        rest = _more(sock, rest, "inside the body")
+    _LEFTOVER[sock] = rest[length:]
     return status, headers, rest[:length]
 
 
@@ -126,6 +139,8 @@ def request_bytes(
 
 def closed(sock: socket.socket) -> bool:
     """Tell whether the peer closed the connection (reads EOF or a reset)."""
+    if _LEFTOVER.get(sock):
+        return False
     try:
         return sock.recv(1) == b""
     except ConnectionResetError:

@@ -57,9 +57,7 @@ _BODIES = st.one_of(
     st.sampled_from([b"", b" ", b"\n\t", b"null", b"{}", b"[]"]),
 )
 # Stored objects with members to keep or lose, so that replace and merge differ.
-_STORED = st.one_of(
-    user_metadata(), st.builds(UserMetadata, metadata(), metadata(), metadata())
-)
+_STORED = st.one_of(user_metadata(), st.builds(UserMetadata, metadata(), metadata(), metadata()))
 _LIMITS = st.sampled_from([UPSTREAM_LIMITS, UPSTREAM_LIMITS, None, Limits(max_depth=2)])
 
 
@@ -102,7 +100,13 @@ def _store_with(stored: UserMetadata) -> SQLiteStore:
 
 
 def _wsgi_call(
-    app: Callable[..., Any], method: str, path: str, body: bytes, *, key: str = KEY
+    app: Callable[..., Any],
+    method: str,
+    path: str,
+    body: bytes,
+    *,
+    key: str = KEY,
+    query: str = "",
 ) -> tuple[int, dict[str, str], bytes]:
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
@@ -112,17 +116,20 @@ def _wsgi_call(
         "HTTP_AUTHORIZATION": f"Bearer {key}",
         "wsgi.input": io.BytesIO(body),
         "wsgi.errors": sys.stderr,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SCRIPT_NAME": "",
     }
     setup_testing_defaults(environ)
     captured: list[Any] = []
 
+    def write(_data: bytes) -> None:
+        raise AssertionError("the app returns its body; it never calls write()")
+
     def start_response(status: str, headers: list[tuple[str, str]], *_: object) -> object:
         captured.append((status, headers))
-        return lambda _data: None
+        return write
 
-    result = validator(app)(environ, start_response)
+    result = validator(app)(environ, cast("Any", start_response))
     try:
         data = b"".join(result)
     finally:
@@ -135,7 +142,7 @@ def _wsgi_call(
 def test_the_wsgi_app_answers_as_apply_request_does(
     stored: UserMetadata, method: str, body: bytes, limits: Limits | None
 ) -> None:
-    """A request gives exactly apply_request's result, or its error code; a rejected one changes nothing."""
+    """A request gives exactly apply_request's result or error; a rejection changes nothing."""
     store = _store_with(stored)
     try:
         app = wsgi_app(store, config(limits=limits))
@@ -170,7 +177,28 @@ def test_the_live_server_answers_as_apply_request_does(
         outcome = _expected(stored, method, body, UPSTREAM_LIMITS)
         answer = cast("dict[str, JSONValue]", parse_json(data))
         _check(
-            outcome, response.status, answer, stored, cast("dict[str, JSONValue]", parse_json(read))
+            outcome,
+            response.status,
+            answer,
+            stored,
+            cast("dict[str, JSONValue]", parse_json(read)),
         )
+    finally:
+        store.close()
+
+
+def test_the_wsgi_app_passes_the_query_and_the_encoded_path_on() -> None:
+    store = _store_with(UserMetadata())
+    try:
+        app = wsgi_app(store, config())
+        environ_path = f"/v1/users/{_USER}"
+        status, _, _ = _wsgi_call(app, "GET", environ_path, b"", query="a=1&b=%2F")
+        assert status == 200
+        # PATH_INFO arrives decoded: a decoded slash is a path separator again.
+        assert _wsgi_call(app, "GET", "/v1/users/user_a/b", b"")[0] == 404
+        log = cast(
+            "dict[str, Any]", parse_json(_wsgi_call(app, "GET", "/__admin/requests", b"")[2])
+        )
+        assert [entry["query"] for entry in log["data"]] == ["a=1&b=%2F", ""]
     finally:
         store.close()
