@@ -73,7 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--replace-route",
         default="PUT /v1/users/{user_id}/metadata",
         metavar="'METHOD PATH'",
-        help="where replace writes go (Clerk: 'PATCH /v1/users/{user_id}')",
+        help="where replace writes go (default: 'PUT /v1/users/{user_id}/metadata')",
     )
     parser.add_argument(
         "--email-domain",

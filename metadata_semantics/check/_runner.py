@@ -73,8 +73,8 @@ class KeyRefusedError(Exception):
 class Settings:
     """How a run talks to the server.
 
-    ``replace_route`` is the method and path that replace metadata (Clerk's
-    own API replaces with ``PATCH /v1/users/{user_id}``); ``email_domain``
+    ``replace_route`` is the method and path that replace metadata, for a
+    server that does not replace with ``PUT`` on the metadata route; ``email_domain``
     gives each user a unique address there, for instances that need one.
     ``run_id`` names the run in every ``external_id`` (random by default).
     """
