@@ -6,48 +6,46 @@ conformance vector HTTP can express and the HTTP-only cases against it, on
 users it creates, marks and deletes itself. The result says, rule by rule,
 what passed, what failed, and where the server differs from the reference
 in ways the spec leaves open. Importing :mod:`metadata_semantics` does not
-import this package.
+import this package, and importing this package is cheap: each name loads
+its module when first used.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
-
-from ._cases import Case, Question, Rejection, RuleInfo, Suite, load_suite, select
-from ._client import (
-    BaseURL,
-    Client,
-    HttpRequest,
-    HttpResponse,
-    RateLimit,
-    StdlibClient,
-    TransportError,
-    UsageError,
-    parse_base_url,
-    send_together,
-)
-from ._judge import MODELS, WrongMerge, diagnose, first_difference
-from ._report import junit_xml, report_json, report_text
-from ._runner import (
-    MARK,
-    REPLACE_ROUTE,
-    CaseResult,
-    Exchange,
-    KeyRefusedError,
-    Problem,
-    RunResult,
-    Settings,
-    UnreachableError,
-    Verdict,
-    plan,
-    run,
-)
+import importlib
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
-
-    from metadata_semantics import JSONValue
+    from ._api import DEFAULT_RPS, DEFAULT_TIMEOUT, CheckReport, check_server
+    from ._cases import Case, Question, Rejection, RuleInfo, Suite, load_suite, select
+    from ._client import (
+        BaseURL,
+        Client,
+        HttpRequest,
+        HttpResponse,
+        RateLimit,
+        StdlibClient,
+        TransportError,
+        UsageError,
+        parse_base_url,
+        send_together,
+    )
+    from ._judge import MODELS, WrongMerge, diagnose, first_difference
+    from ._report import junit_xml, report_json, report_text
+    from ._runner import (
+        MARK,
+        REPLACE_ROUTE,
+        CaseResult,
+        Exchange,
+        KeyRefusedError,
+        Problem,
+        RunResult,
+        Settings,
+        UnreachableError,
+        Verdict,
+        plan,
+        run,
+    )
 
 __all__ = [
     "DEFAULT_RPS",
@@ -81,80 +79,58 @@ __all__ = [
     "check_server",
     "diagnose",
     "first_difference",
+    "junit_xml",
     "load_suite",
     "parse_base_url",
     "plan",
+    "report_json",
+    "report_text",
     "run",
     "select",
     "send_together",
 ]
 
-DEFAULT_RPS: Final = 5.0
-"""Requests per second unless told otherwise: well under any hosted API's rate limit."""
+# Which private module holds each public name.
+_HOMES: Final = {
+    "_api": ("DEFAULT_RPS", "DEFAULT_TIMEOUT", "CheckReport", "check_server"),
+    "_cases": ("Case", "Question", "Rejection", "RuleInfo", "Suite", "load_suite", "select"),
+    "_client": (
+        "BaseURL",
+        "Client",
+        "HttpRequest",
+        "HttpResponse",
+        "RateLimit",
+        "StdlibClient",
+        "TransportError",
+        "UsageError",
+        "parse_base_url",
+        "send_together",
+    ),
+    "_judge": ("MODELS", "WrongMerge", "diagnose", "first_difference"),
+    "_report": ("junit_xml", "report_json", "report_text"),
+    "_runner": (
+        "MARK",
+        "REPLACE_ROUTE",
+        "CaseResult",
+        "Exchange",
+        "KeyRefusedError",
+        "Problem",
+        "RunResult",
+        "Settings",
+        "UnreachableError",
+        "Verdict",
+        "plan",
+        "run",
+    ),
+}
+_HOME_OF: Final = {name: module for module, names in _HOMES.items() for name in names}
 
-DEFAULT_TIMEOUT: Final = 10.0
-"""Seconds each socket operation of a request may take."""
 
-
-@dataclass(frozen=True, slots=True)
-class CheckReport:
-    """A finished run with the cases it drew on, ready to print in any form."""
-
-    suite: Suite
-    result: RunResult
-
-    @property
-    def exit_status(self) -> int:
-        """0 when every case passed (differences allowed), else 1."""
-        return self.result.exit_status
-
-    def text(self) -> str:
-        """The report for people."""
-        return report_text(self.suite, self.result)
-
-    def json(self) -> JSONValue:
-        """The report as a JSON value."""
-        return report_json(self.suite, self.result)
-
-    def junit(self) -> bytes:
-        """The report as JUnit XML."""
-        return junit_xml(self.suite, self.result)
-
-
-def check_server(
-    base_url: str,
-    secret_key: str,
-    *,
-    client: Client | None = None,
-    only: Iterable[str] = (),
-    keep: bool = False,
-    rps: float = DEFAULT_RPS,
-    timeout: float = DEFAULT_TIMEOUT,
-    allow_insecure: bool = False,
-    replace_route: tuple[str, str] | None = None,
-    email_domain: str | None = None,
-    run_id: str | None = None,
-    progress: Callable[[int, int, Case], None] | None = None,
-) -> CheckReport:
-    """Run the cases matching ``only`` (all by default) against the server at ``base_url``.
-
-    ``client`` replaces the HTTP client (tests answer in-process); otherwise
-    requests go through :class:`StdlibClient` at ``rps`` per second with
-    ``timeout``. Creates, and deletes before returning or raising, one user
-    per case (``keep`` leaves them). Raises :class:`UsageError` for a bad or
-    insecure URL, :class:`UnreachableError` when the server does not answer,
-    and :class:`KeyRefusedError` when it refuses the key.
-    """
-    base = parse_base_url(base_url, allow_insecure=allow_insecure)
-    suite = load_suite()
-    cases = select(suite.cases, only)
-    settings = Settings(
-        secret_key,
-        keep=keep,
-        replace_route=replace_route or REPLACE_ROUTE,
-        email_domain=email_domain,
-        run_id=run_id,
-    )
-    sender = client or StdlibClient(base, timeout=timeout, rps=rps)
-    result = run(sender, cases, settings, base_url=str(base), progress=progress)
-    return CheckReport(suite, result)
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module on first use."""
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
