@@ -180,14 +180,18 @@ def malformed_ok(request: Request, store: SQLiteStore, config: Config) -> Respon
 
 
 def lost_update() -> Handler:
-    """PATCH reads the record through a cache that no write refreshes.
+    """PATCH reads, waits for another PATCH to the same user, then writes what it read.
 
-    The first PATCH to a user fills the cache; every later one merges into
-    that same old state, so of PATCH requests sent together only the last
-    one's key survives: a lost update. A single PATCH is right.
+    Like a database read and write with no transaction around them, made
+    slow: from a user's second PATCH on, each one reads the record and then
+    waits (up to two seconds) for another PATCH to that user that has read
+    too, before both write their merge of what they read. Of two PATCH
+    requests in flight together, one update is lost; PATCH requests one
+    after another lose nothing, and a user's first PATCH is the reference's.
     """
     lock = threading.Lock()
-    cache: dict[str, UserMetadata] = {}
+    patches: dict[str, int] = {}
+    waiting: dict[str, threading.Event] = {}
 
     def serve(request: Request, store: SQLiteStore, config: Config) -> Response:
         user_id = _metadata_user(request, "PATCH")
@@ -195,11 +199,23 @@ def lost_update() -> Handler:
         if user_id is None or user is None:
             return handle(request, store, config)
         with lock:
-            stale = cache.setdefault(user_id, user.metadata)
+            patches[user_id] = patches.get(user_id, 0) + 1
+            first = patches[user_id] == 1
+        if first:
+            return handle(request, store, config)
         try:
-            record = apply_request(stale, "PATCH", request.body, limits=UPSTREAM_LIMITS)
+            record = apply_request(user.metadata, "PATCH", request.body, limits=UPSTREAM_LIMITS)
         except MetadataError:
             return handle(request, store, config)
+        with lock:
+            partner = waiting.pop(user_id, None)
+            mine = None if partner is not None else waiting.setdefault(user_id, threading.Event())
+        if partner is not None:
+            partner.set()
+        elif mine is not None and not mine.wait(timeout=2):
+            with lock:
+                if waiting.get(user_id) is mine:
+                    del waiting[user_id]
         store.update(user_id, lambda _: record, config.clock())
         return _read_back(request, store, config, user_id)
 
@@ -284,7 +300,9 @@ def example_report(name: str, *options: str) -> str:
         with contextlib.redirect_stdout(out):
             status = main(["check-server", url, "--secret-key", KEY, "--rps", "0", *options])
     text = out.getvalue().replace(url, "http://127.0.0.1:PORT")
-    shown = "".join(f" {option}" if option.startswith("-") else f" '{option}'" for option in options)
+    shown = "".join(
+        f" {option}" if option.startswith("-") else f" '{option}'" for option in options
+    )
     command = f"$ metadata-semantics check-server http://127.0.0.1:PORT --rps 0{shown}"
     return f"{command}\n{text}$ echo $?\n{status}\n"
 

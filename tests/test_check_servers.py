@@ -87,3 +87,16 @@ def test_a_wrong_merge_is_named_in_the_report(tmp_path: Path) -> None:
     assert case["id"] == "rules/merge/object/stored-object"
     assert "shallow" in case["diagnosis"]
     assert case["pointer"] == "/public_metadata/plan/tier"
+
+
+def test_a_lost_update_is_counted(tmp_path: Path) -> None:
+    _, factory = broken_servers()["lost-update"]
+    with serving(factory(), tmp_path / "users.db") as (url, _):
+        status, report = check(url, tmp_path / "report.json", "--only", "concurrency")
+    assert status == 1
+    (case,) = report["cases"]
+    lost = case["problems"][-1]["message"]
+    count = int(lost.split()[0])
+    # A user's first PATCH is right; of the other seven, each pair loses one.
+    assert 3 <= count <= 7
+    assert lost == f"{count} of the 8 parallel writes were lost"
