@@ -97,6 +97,7 @@ def test_a_lost_update_is_counted(tmp_path: Path) -> None:
     (case,) = report["cases"]
     lost = case["problems"][-1]["message"]
     count = int(lost.split()[0])
-    # A user's first PATCH is right; of the other seven, each pair loses one.
-    assert 3 <= count <= 7
+    # Two PATCH requests that read together cannot both survive; how many
+    # more go depends on the order the server's threads run in.
+    assert 1 <= count <= 7
     assert lost == f"{count} of the 8 parallel writes were lost"
