@@ -96,6 +96,11 @@ def only(results: list[CaseResult]) -> CaseResult:
     [
         (json_response(200, b'{"object": "user"}'), "with no user id"),
         (json_response(200, b"[]"), "with no user id"),
+        (json_response(201, b"{not json"), "answered 201 with no user id"),
+        (
+            json_response(200, b'{"id": "user_1", "external_id": "someone"}'),
+            "a user that is not the one it made",
+        ),
         (json_response(500, b"oops"), "answered 500 with no user id"),
         (
             json_response(422, b'{"errors": [{"code": "form_param_unknown"}]}'),
@@ -460,3 +465,24 @@ def test_the_run_settles_an_answer_several_models_fit() -> None:
     ]
     assert settle([(shallow,), (nulls,), (shallow, nulls)]) == [shallow, nulls, None]
     assert json_equal(whole.merge({"a": 1}, {"b": 2}), {"b": 2})
+
+
+def test_a_create_that_answers_a_user_twice_never_touches_it(store: SQLiteStore) -> None:
+    """A server that answers every create with one user: the checker must not write it twice."""
+    first: list[bytes] = []
+
+    def same_user(request: Request, store: SQLiteStore, config: Config) -> Response:
+        if request.method == "POST" and first:
+            return json_response(200, first[0])
+        answer = handle(request, store, config)
+        if request.method == "POST":
+            first.append(
+                answer.body.replace(b'"external_id":"msc-check-t-1"', b'"external_id":null')
+            )
+        return answer
+
+    client = HandleClient(store, Config((KEY,)), same_user)
+    results = run(client, cases("rules/*/omitted/stored-object"), SETTINGS).results
+    assert [result.verdict for result in results] == ["pass", "blocked"]
+    assert "not the one it made" in results[1].problems[0].message
+    assert [request.method for request in client.sent].count("DELETE") == 1

@@ -166,12 +166,17 @@ def _text(body: bytes, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + f"... ({len(body)} bytes)"
 
 
-def _error_code(body: bytes) -> str | None:
-    """``errors[0].code`` of a Clerk-style error body, if it has one."""
+def _json_or_none(body: bytes) -> JSONValue:
+    """The JSON value of an answer's body, or ``None`` if it is not strict JSON."""
     try:
-        value = parse_json(body)
+        return parse_json(body)
     except MetadataError:
         return None
+
+
+def _error_code(body: bytes) -> str | None:
+    """``errors[0].code`` of a Clerk-style error body, if it has one."""
+    value = _json_or_none(body)
     errors = value.get("errors") if isinstance(value, dict) else None
     first = errors[0] if isinstance(errors, list) and errors else None
     code = first.get("code") if isinstance(first, dict) else None
@@ -198,19 +203,14 @@ def _record(body: bytes) -> Record | str:
 
 
 class _Run:
-    def __init__(
-        self,
-        client: Client,
-        settings: Settings,
-        progress: Callable[[int, int, Case], None] | None,
-    ) -> None:
+    def __init__(self, client: Client, settings: Settings) -> None:
         self.client = client
         self.settings = settings
-        self.progress = progress
         self.run_id = settings.run_id or secrets.token_hex(4)
         self.numbers = itertools.count(1)
         self.live: list[str] = []
         self.kept: list[str] = []
+        self.seen: set[str] = set()
         self.created = 0
 
     # -- requests -------------------------------------------------------------
@@ -250,29 +250,7 @@ class _Run:
 
     def create(self, stored: Record, trace: _Trace) -> str:
         """Create a marked user holding ``stored`` and return its id; raises ``_BlockedError``."""
-        number = next(self.numbers)
-        mark = f"{MARK}{self.run_id}-{number}"
-        body: dict[str, JSONValue] = {"external_id": mark}
-        if self.settings.email_domain:
-            body["email_address"] = [f"{mark}@{self.settings.email_domain}"]
-            body["skip_password_requirement"] = True
-        # Object fields go with the create; a null field needs a replace
-        # afterwards, since a create cannot store a top-level null.
-        body.update({name: value for name, value in stored.items() if value is not None})
-        request = self._request("POST", USERS, "", dump_json(body).encode("utf-8"))
-        answer = self._send(trace, request, USERS)
-        if isinstance(answer, TransportError):
-            if not self.created:
-                raise UnreachableError(str(answer))
-            raise _BlockedError(f"creating the user got no answer: {answer}")
-        if answer.status in {401, 403} and not self.created:
-            raise KeyRefusedError(f"POST {USERS} answered {_answered(answer)}")
-        created = parse_json(answer.body) if 200 <= answer.status < 300 else None
-        user_id = created.get("id") if isinstance(created, dict) else None
-        if not isinstance(user_id, str) or not user_id:
-            raise _BlockedError(f"POST {USERS} answered {_answered(answer)} with no user id")
-        self.created += 1
-        self.live.append(user_id)
+        user_id, answer = self._post(stored, trace)
         nulls = {name: None for name, value in stored.items() if value is None}
         if nulls:
             method, path = self.settings.replace_route
@@ -290,6 +268,37 @@ class _Run:
                 f"the user does not hold the starting state: it differs at {where!r}"
             )
         return user_id
+
+    def _post(self, stored: Record, trace: _Trace) -> tuple[str, HttpResponse]:
+        """``POST /v1/users`` a marked user with the object fields of ``stored``."""
+        mark = f"{MARK}{self.run_id}-{next(self.numbers)}"
+        body: dict[str, JSONValue] = {"external_id": mark}
+        if self.settings.email_domain:
+            body["email_address"] = [f"{mark}@{self.settings.email_domain}"]
+            body["skip_password_requirement"] = True
+        # Object fields go with the create; a null field needs a replace
+        # afterwards, since a create cannot store a top-level null.
+        body.update({name: value for name, value in stored.items() if value is not None})
+        request = self._request("POST", USERS, "", dump_json(body).encode("utf-8"))
+        answer = self._send(trace, request, USERS)
+        if isinstance(answer, TransportError):
+            if not self.created:
+                raise UnreachableError(str(answer))
+            raise _BlockedError(f"creating the user got no answer: {answer}")
+        if answer.status in {401, 403} and not self.created:
+            raise KeyRefusedError(f"POST {USERS} answered {_answered(answer)}")
+        created = _json_or_none(answer.body) if 200 <= answer.status < 300 else None
+        user_id = created.get("id") if isinstance(created, dict) else None
+        if not isinstance(user_id, str) or not user_id:
+            raise _BlockedError(f"POST {USERS} answered {_answered(answer)} with no user id")
+        marked = cast("dict[str, JSONValue]", created).get("external_id")
+        if (marked is not None and marked != mark) or user_id in self.seen:
+            # Not provably the user just made: never touch it, not even to delete.
+            raise _BlockedError(f"POST {USERS} answered with a user that is not the one it made")
+        self.seen.add(user_id)
+        self.created += 1
+        self.live.append(user_id)
+        return user_id, answer
 
     def read(self, user_id: str, trace: _Trace) -> Record | None:
         """Read the user's three fields; a problem (and ``None``) if that fails."""
@@ -565,7 +574,7 @@ def run(
     :class:`UnreachableError` if the first request gets no HTTP answer, and
     :class:`KeyRefusedError` if the first create answers 401 or 403.
     """
-    state = _Run(client, settings, progress)
+    state = _Run(client, settings)
     started = time.monotonic()
     results: list[CaseResult] = []
     left: list[str] = []
