@@ -255,10 +255,13 @@ class _Run:
         if nulls:
             method, path = self.settings.replace_route
             body_bytes = dump_json(cast("JSONValue", nulls)).encode("utf-8")
-            answer = self._send(trace, self._request(method, path, user_id, body_bytes), path)
-            if isinstance(answer, TransportError) or not 200 <= answer.status < 300:
-                got = str(answer) if isinstance(answer, TransportError) else _answered(answer)
+            set_null = self._send(trace, self._request(method, path, user_id, body_bytes), path)
+            if isinstance(set_null, TransportError) or not 200 <= set_null.status < 300:
+                got = (
+                    str(set_null) if isinstance(set_null, TransportError) else _answered(set_null)
+                )
                 raise _BlockedError(f"setting a field to null with {method} {path} got {got}")
+            answer = set_null
         record = _record(answer.body)
         if isinstance(record, str):
             raise _BlockedError(f"setting up the user: {record}")
