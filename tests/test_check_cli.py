@@ -32,7 +32,10 @@ def arguments(*argv: str) -> argparse.Namespace:
 
 
 def call(
-    *argv: str, environ: dict[str, str] | None = None, client: object = None, tty: bool = False
+    *argv: str,
+    environ: dict[str, str] | None = None,
+    client: HandleClient | None = None,
+    tty: bool = False,
 ) -> tuple[int, str, str]:
     out, err = io.StringIO(), _Terminal() if tty else io.StringIO()
     status = run(arguments(*argv), environ=environ or {}, out=out, err=err, client=client)

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from typing import TextIO
 
     from ._cases import Case
+    from ._client import Client
 
 __all__ = ["KEY_VARIABLE", "add_arguments", "run"]
 
@@ -119,7 +120,7 @@ def _list(cases: tuple[Case, ...], out: TextIO) -> None:
     out.write(f"{len(cases)} cases\n")
 
 
-def _progress(err: TextIO) -> object:
+def _progress(err: TextIO) -> Callable[[int, int, Case], None] | None:
     def show(number: int, total: int, case: Case) -> None:
         err.write(f"\r\x1b[K[{number:>{len(str(total))}}/{total}] {case.id}"[:120])
         err.flush()
@@ -134,7 +135,7 @@ def run(
     environ: Mapping[str, str] | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
-    client: object = None,
+    client: Client | None = None,
 ) -> int:
     """Run the command; return its exit status. ``client`` replaces the HTTP client (tests)."""
     from . import KeyRefusedError, UnreachableError, UsageError
@@ -156,7 +157,7 @@ def _run(
     environ: Mapping[str, str],
     out: TextIO,
     err: TextIO,
-    client: object,
+    client: Client | None,
 ) -> int:
     from . import Settings, check_server, load_suite, plan, select
 
@@ -180,7 +181,7 @@ def _run(
     report = check_server(
         arguments.base_url,
         _key(arguments, environ),
-        client=client,  # type: ignore[arg-type]
+        client=client,
         only=arguments.only,
         keep=arguments.keep,
         rps=arguments.rps,
@@ -188,7 +189,7 @@ def _run(
         allow_insecure=arguments.allow_insecure,
         replace_route=route,
         email_domain=arguments.email_domain,
-        progress=_progress(err),  # type: ignore[arg-type]
+        progress=_progress(err),
     )
     if err.isatty():
         err.write("\r\x1b[K")
