@@ -202,3 +202,33 @@ def test_the_wsgi_app_passes_the_query_and_the_encoded_path_on() -> None:
         assert [entry["query"] for entry in log["data"]] == ["a=1&b=%2F", ""]
     finally:
         store.close()
+
+
+class _Untouchable(io.BytesIO):
+    def read(self, size: int | None = -1, /) -> bytes:
+        raise AssertionError(f"the body was read ({size} bytes)")
+
+
+def test_the_wsgi_app_refuses_an_oversize_body_without_reading_it() -> None:
+    store = _store_with(UserMetadata())
+    try:
+        app = wsgi_app(store, config(max_body_bytes=10))
+        captured: list[str] = []
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": "PATCH",
+            "PATH_INFO": f"/v1/users/{_USER}/metadata",
+            "CONTENT_LENGTH": "11",
+            "HTTP_AUTHORIZATION": f"Bearer {KEY}",
+            "wsgi.input": _Untouchable(),
+        }
+
+        def start_response(status: str, _headers: list[tuple[str, str]]) -> None:
+            captured.append(status)
+
+        body = b"".join(app(environ, start_response))
+        assert len(captured) == 1
+        assert captured[0].startswith("413 ")
+        errors = cast("dict[str, Any]", parse_json(body))["errors"]
+        assert errors[0]["code"] == "request_body_too_large"
+    finally:
+        store.close()
