@@ -520,6 +520,12 @@ def _run_serve(arguments: argparse.Namespace) -> int:
     return run(arguments)
 
 
+def _check_server(arguments: argparse.Namespace) -> int:
+    from .check._cli import run  # loaded only for this command
+
+    return run(arguments)
+
+
 _COMMANDS: Final[Mapping[str, Callable[[argparse.Namespace], int]]] = {
     "replace": _run_write,
     "merge": _run_write,
@@ -529,6 +535,7 @@ _COMMANDS: Final[Mapping[str, Callable[[argparse.Namespace], int]]] = {
     "oracle": _run_oracle,
     "demo": _run_demo,
     "serve": _run_serve,
+    "check-server": _check_server,
 }
 
 
@@ -655,6 +662,17 @@ def _parser() -> argparse.ArgumentParser:
             "Serve the user metadata subset of the Clerk Backend API v1 over HTTP, with "
             "SQLite storage; see docs/server.md.",
             f"{_PROG} serve --port 0",
+        )
+    )
+    from .check._cli import add_arguments as add_check_arguments
+
+    add_check_arguments(
+        add(
+            "check-server",
+            "check a running server's metadata endpoints against the spec",
+            "Run the conformance vectors and the HTTP-only cases against a server, on users "
+            "it creates and deletes; see docs/checker.md.",
+            f"{_PROG} check-server http://127.0.0.1:8000 --secret-key KEY",
         )
     )
     return parser

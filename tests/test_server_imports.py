@@ -12,6 +12,8 @@ import pytest
 import metadata_semantics
 import metadata_semantics.server as server_package
 
+from layers import core_public_names
+
 _SERVER = Path(metadata_semantics.__file__).parent / "server"
 
 
@@ -53,22 +55,13 @@ def _imports(path: Path) -> list[ast.ImportFrom | ast.Import]:
     return [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
 
 
-def _public_names_of_the_core() -> set[str]:
-    """``__all__``, and every name the package re-exports as itself (``X as X``)."""
-    source = Path(metadata_semantics.__file__)
-    names = set(metadata_semantics.__all__)
-    for node in _imports(source):
-        names.update(alias.name for alias in node.names if alias.asname == alias.name)
-    return names
-
-
 def test_the_core_re_exports_names_beyond_all() -> None:
-    assert _public_names_of_the_core() > set(metadata_semantics.__all__)
+    assert core_public_names() > set(metadata_semantics.__all__)
 
 
 @pytest.mark.parametrize("path", sorted(_SERVER.glob("*.py")), ids=lambda path: path.name)
 def test_the_server_imports_only_public_names_of_the_core(path: Path) -> None:
-    public = _public_names_of_the_core()
+    public = core_public_names()
     for node in _imports(path):
         if isinstance(node, ast.Import):
             assert all(not alias.name.startswith("metadata_semantics") for alias in node.names)
