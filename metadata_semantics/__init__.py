@@ -20,7 +20,7 @@ from ._errors import (
     UnsupportedMethodError,
 )
 from ._explain import Change, ChangeAction, explain
-from ._json import parse_json
+from ._json import dump_json, parse_json
 from ._limits import UPSTREAM_LIMITS, Limits
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import (
@@ -74,6 +74,7 @@ __all__ = [
     "UserMetadataParams",
     "apply_request",
     "diff_merge_patch",
+    "dump_json",
     "explain",
     "json_equal",
     "merge_metadata",

@@ -318,6 +318,12 @@ def _run_demo(_arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _run_serve(arguments: argparse.Namespace) -> int:
+    from .server._cli import run  # loaded only for this command
+
+    return run(arguments)
+
+
 _COMMANDS: Final[Mapping[str, Callable[[argparse.Namespace], int]]] = {
     "replace": _run_write,
     "merge": _run_write,
@@ -326,6 +332,7 @@ _COMMANDS: Final[Mapping[str, Callable[[argparse.Namespace], int]]] = {
     "vectors": _run_vectors,
     "oracle": _run_oracle,
     "demo": _run_demo,
+    "serve": _run_serve,
 }
 
 
@@ -416,6 +423,17 @@ def _parser() -> argparse.ArgumentParser:
         "Show one stored record and one request, with the replace and merge results side by "
         "side, and what each write changes.",
         f"{_PROG} demo",
+    )
+    from .server._cli import add_arguments as add_serve_arguments
+
+    add_serve_arguments(
+        add(
+            "serve",
+            "run the reference HTTP server (Clerk's metadata endpoints)",
+            "Serve the user metadata subset of the Clerk Backend API v1 over HTTP, with "
+            "SQLite storage; see docs/server.md.",
+            f"{_PROG} serve --port 0",
+        )
     )
     return parser
 

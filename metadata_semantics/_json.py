@@ -9,7 +9,8 @@ and it knows the path and offset of every error. The C decoder is only a
 shortcut that gives the same answer for the texts it accepts.
 
 :func:`dump_compact` is the matching writer: the C encoder with an iterative
-fallback for depths the C encoder refuses.
+fallback for depths the C encoder refuses. :func:`dump_json` is its public
+face, which checks the value first.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from typing import TYPE_CHECKING, Final, NoReturn, TypeAlias, cast
 from ._errors import InvalidArgumentError, InvalidJSONError, InvalidValueError
 from ._fast import has_utf8
 from ._types import JSONValue, Metadata
+from ._values import copy_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-__all__ = ["dump_compact", "parse_json"]
+__all__ = ["dump_compact", "dump_json", "parse_json"]
 
 # A member being written: its key or index, and its value.
 _Member: TypeAlias = "tuple[str | int, JSONValue]"
@@ -414,6 +416,20 @@ def dump_compact(value: JSONValue, /) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), check_circular=False)
     except (RecursionError, ValueError):
         return _dump_iterative(value)
+
+
+def dump_json(value: object, /) -> str:
+    """Return the compact JSON text of any JSON value, at any depth.
+
+    The text has no whitespace, keeps object members in their order, writes
+    non-ASCII characters as themselves (so it encodes to UTF-8 as it is) and
+    is the same for equal values built the same way. Subclasses of the JSON
+    types are written as their base types. Raises :class:`InvalidValueError`
+    (code and path) if ``value`` is not JSON: a non-finite float, a lone
+    surrogate, a non-``str`` key, a cycle, another type, or an integer too
+    long to write. Changes nothing.
+    """
+    return dump_compact(copy_json(value, share=True))
 
 
 def _dump_iterative(value: JSONValue) -> str:
