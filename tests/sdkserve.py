@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import httpx
 from clerk_backend_api import Clerk
@@ -28,9 +28,11 @@ from metadata_semantics import JSONValue, dump_json, parse_json
 from metadata_semantics.server import Config, SQLiteStore, wsgi_app
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from metadata_semantics import UserMetadata
+
+    WSGIApplication = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 KEY: Final = "sk_test_sdk_matrix"
 """The secret key every server here accepts, and every client sends."""
@@ -127,13 +129,22 @@ def http_client(base_url: str) -> httpx.Client:
     )
 
 
-def in_process_client() -> httpx.Client:
-    """A plain HTTP client for a fresh in-process server (the WSGI app, an in-memory store)."""
-    app = wsgi_app(SQLiteStore(":memory:"), Config((KEY,)))
+def in_process_app() -> WSGIApplication:
+    """A fresh in-process server: the WSGI app over an in-memory store, accepting :data:`KEY`."""
+    return wsgi_app(SQLiteStore(":memory:"), Config((KEY,)))
+
+
+def in_process_client(app: WSGIApplication, *, key: str | None = KEY) -> httpx.Client:
+    """An HTTP client whose every request goes to ``app``, in this process.
+
+    With ``key``, each request carries it; the SDK is given a client with no
+    key, and adds its own.
+    """
+    headers = {} if key is None else {"Authorization": f"Bearer {key}"}
     return httpx.Client(
         transport=httpx.WSGITransport(app=app),
         base_url=IN_PROCESS_URL,
-        headers={"Authorization": f"Bearer {KEY}"},
+        headers=headers,
         timeout=HTTP_SECONDS,
     )
 
