@@ -73,24 +73,20 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def live_url() -> Iterator[str]:
-    with serve() as url:
-        yield url
+def live_server() -> Iterator[Server]:
+    # One process for the module: each test makes its own users, so none sees another's.
+    with serve() as url, http_client(url) as http, python_sdk(url) as sdk:
+        yield Server(http, sdk)
 
 
 @pytest.fixture(params=TRANSPORTS)
 def server(request: pytest.FixtureRequest) -> Iterator[Server]:
-    with contextlib.ExitStack() as stack:
-        if request.param == "live":
-            url = cast("str", request.getfixturevalue("live_url"))
-            http = stack.enter_context(http_client(url))
-            sdk = stack.enter_context(python_sdk(url))
-        else:
-            app = in_process_app()
-            http = stack.enter_context(in_process_client(app))
-            transport = stack.enter_context(in_process_client(app, key=None))
-            sdk = python_sdk(IN_PROCESS_URL, client=transport)
-        yield Server(http, sdk)
+    if request.param == "live":
+        yield cast("Server", request.getfixturevalue("live_server"))
+        return
+    app = in_process_app()
+    with in_process_client(app) as http, in_process_client(app, key=None) as transport:
+        yield Server(http, python_sdk(IN_PROCESS_URL, client=transport))
 
 
 def _argument(value: Omittable[Metadata | None]) -> Metadata | None:
