@@ -22,6 +22,8 @@ from metadata_semantics import (
 from metadata_semantics.server import ERROR_MAP
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from metadata_semantics import JSONValue
 
 Method = Literal["PUT", "PATCH"]
@@ -127,9 +129,25 @@ def expected(case: Case, method: Method) -> UserMetadata | MetadataError:
         return error
 
 
+def pairs(sdk: Sdk, *, refused: bool) -> list[tuple[Case, Method]]:
+    """The cases and methods ``sdk`` can send whose write the rules refuse, or allow."""
+    return [
+        (case, method)
+        for case in CASES
+        if sdk in case.sdks()
+        for method in METHODS
+        if isinstance(expected(case, method), MetadataError) == refused
+    ]
+
+
 def fields(record: UserMetadata) -> dict[str, JSONValue]:
     """The three fields of ``record``, as the HTTP API spells them."""
-    return record.to_body()
+    return _json_object(record.to_body())
+
+
+def body(params: UserMetadataParams) -> dict[str, JSONValue]:
+    """The request's JSON body, as the HTTP API spells it: omitted fields left out."""
+    return _json_object(params.to_body())
 
 
 def http_error(error: MetadataError) -> tuple[int, str]:
@@ -140,12 +158,11 @@ def http_error(error: MetadataError) -> tuple[int, str]:
 
 def camel_params(params: UserMetadataParams) -> dict[str, JSONValue]:
     """The request as the JavaScript SDK takes it: fields in camel case, omitted ones left out."""
-    return params.to_body(naming="camel")
+    return _json_object(params.to_body(naming="camel"))
 
 
-def python_arguments(params: UserMetadataParams) -> dict[str, JSONValue]:
-    """The keyword arguments for ``clerk-backend-api``'s write methods; omitted ones left out."""
-    return params.to_body()
+def _json_object(members: Mapping[str, JSONValue]) -> dict[str, JSONValue]:
+    return dict(members)
 
 
 # ---- the table in docs/sdks.md ---------------------------------------------------------

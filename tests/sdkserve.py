@@ -28,7 +28,7 @@ from metadata_semantics import JSONValue, dump_json, parse_json
 from metadata_semantics.server import Config, SQLiteStore, wsgi_app
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Generator, Iterable
 
     from metadata_semantics import UserMetadata
 
@@ -77,7 +77,7 @@ def _first_line(process: subprocess.Popen[bytes], deadline: float) -> str:
 
 
 @contextlib.contextmanager
-def serve() -> Iterator[str]:
+def serve() -> Generator[str, None, None]:
     """Run ``metadata-semantics serve`` on 127.0.0.1 and a free port; yield its base URL.
 
     The server keeps its users in memory and accepts :data:`KEY`. It is
