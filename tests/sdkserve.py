@@ -14,13 +14,16 @@ import contextlib
 import os
 import re
 import selectors
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import httpx
+import pytest
 from clerk_backend_api import Clerk
 from clerk_backend_api.utils import BackoffStrategy, RetryConfig
 
@@ -55,7 +58,33 @@ NO_RETRIES: Final = RetryConfig(
 """``clerk-backend-api`` retries 5xx answers and lost connections for up to an hour by
 default; here a failure is reported at once."""
 
+JS_DIR: Final = Path(__file__).parent / "sdk" / "js"
+"""The JavaScript SDK's own folder: its package.json, lockfile, driver and node_modules."""
+
+JS_INSTALL: Final = "npm ci --prefix tests/sdk/js"
+"""How to install the JavaScript SDK, from the repository's root."""
+
 _LISTENING: Final = re.compile(r"listening on (http://127\.0\.0\.1:[0-9]+)")
+
+
+def node_or_skip() -> str:
+    """The ``node`` that runs the JavaScript SDK.
+
+    Skips the test if ``node`` or the installed SDK is missing, with the
+    command that installs it; fails instead when ``CI`` is ``true``, so that
+    CI cannot pass without running the JavaScript SDK.
+    """
+    node = shutil.which("node")
+    if node is None:
+        problem = "node is not on PATH"
+    elif not (JS_DIR / "node_modules" / "@clerk" / "backend" / "package.json").is_file():
+        problem = "@clerk/backend is not installed"
+    else:
+        return node
+    message = f"{problem}: install Node.js 20 or later and run `{JS_INSTALL}`"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def _first_line(process: subprocess.Popen[bytes], deadline: float) -> str:
@@ -77,10 +106,10 @@ def _first_line(process: subprocess.Popen[bytes], deadline: float) -> str:
 
 
 @contextlib.contextmanager
-def serve() -> Generator[str, None, None]:
+def serve(key: str = KEY) -> Generator[str, None, None]:
     """Run ``metadata-semantics serve`` on 127.0.0.1 and a free port; yield its base URL.
 
-    The server keeps its users in memory and accepts :data:`KEY`. It is
+    The server keeps its users in memory and accepts ``key``. It is
     terminated (and killed if it lingers) when the block ends. Raises
     ``AssertionError`` with the server's error output if it does not start.
     """
@@ -96,7 +125,7 @@ def serve() -> Generator[str, None, None]:
         "--db",
         ":memory:",
         "--secret-key",
-        KEY,
+        key,
     ]
     with tempfile.TemporaryFile() as errors:
         # The server's later output is never read: stdout is not drained, so

@@ -14,10 +14,8 @@ it, or without ``node``, these tests skip; with ``CI=true`` they fail.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
 
 import pytest
@@ -34,7 +32,6 @@ from metadata_semantics import (
 
 from sdkcases import (
     CASES,
-    JS_PACKAGE,
     JS_VERSION,
     METHODS,
     Case,
@@ -46,14 +43,21 @@ from sdkcases import (
     http_error,
     pairs,
 )
-from sdkserve import KEY, create_user, http_client, request_log, serve, writes_to
+from sdkserve import (
+    JS_DIR,
+    KEY,
+    create_user,
+    http_client,
+    node_or_skip,
+    request_log,
+    serve,
+    writes_to,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-JS_DIR: Final = Path(__file__).parent / "sdk" / "js"
 DRIVER: Final = JS_DIR / "driver.mjs"
-INSTALL: Final = "npm ci --prefix tests/sdk/js"
 DRIVER_SECONDS: Final = 120.0
 """The most the driver may take for the whole matrix; it normally takes a few seconds."""
 
@@ -61,21 +65,6 @@ DRIVER_SECONDS: Final = 120.0
 # cannot say, so the driver adds it (see driver.mjs).
 UNDEFINED_CASE: Final = "PATCH-undefined"
 UNDEFINED_PARAMS: Final = UserMetadataParams(public_metadata={"plan": {"seats": 7}})
-
-
-def node_or_skip() -> str:
-    """The ``node`` to run the driver with; skip (or fail under ``CI=true``) if it cannot run."""
-    node = shutil.which("node")
-    if node is None:
-        problem = "node is not on PATH"
-    elif not (JS_DIR / "node_modules" / "@clerk" / "backend" / "package.json").is_file():
-        problem = f"{JS_PACKAGE} is not installed"
-    else:
-        return node
-    message = f"{problem}: install Node.js 20 or later and run `{INSTALL}`"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @dataclass(frozen=True)
