@@ -1,0 +1,176 @@
+"""The server is the library over HTTP: raw bodies give exactly what apply_request gives.
+
+Each example stores a random record, sends a random body as raw bytes, and
+compares the answer, type-strictly, with ``apply_request`` run in-process on
+the same record and bytes: the same three fields on success, the same error
+code (and the mapped status) on failure, and then the record unchanged.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import sys
+from typing import TYPE_CHECKING, Any, cast
+from wsgiref.util import setup_testing_defaults
+from wsgiref.validate import validator
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metadata_semantics import (
+    UPSTREAM_LIMITS,
+    JSONValue,
+    Limits,
+    MetadataError,
+    UserMetadata,
+    apply_request,
+    parse_json,
+)
+from metadata_semantics.server import ERROR_MAP, SQLiteStore, StoredUser, wsgi_app
+from metadata_semantics.strategies import body_texts, json_like_texts, metadata, user_metadata
+
+from served import AUTH, KEY, config, live
+from strict import same
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+_USER = "user_differential"
+_FIELDS = ("public_metadata", "private_metadata", "unsafe_metadata")
+
+
+def _raw(text: str | bytes) -> bytes:
+    # Generated text may hold a lone surrogate; it goes out as the bytes a
+    # careless sender would write, which are not UTF-8.
+    return text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+
+
+# Mostly bodies that pass, where replace and merge part ways; then the rest.
+_BODIES = st.one_of(
+    body_texts().map(_raw),
+    body_texts().map(_raw),
+    body_texts().map(_raw),
+    body_texts(naming="camel").map(_raw),
+    json_like_texts().map(_raw),
+    st.binary(max_size=40),
+    st.sampled_from([b"", b" ", b"\n\t", b"null", b"{}", b"[]"]),
+)
+# Stored objects with members to keep or lose, so that replace and merge differ.
+_STORED = st.one_of(
+    user_metadata(), st.builds(UserMetadata, metadata(), metadata(), metadata())
+)
+_LIMITS = st.sampled_from([UPSTREAM_LIMITS, UPSTREAM_LIMITS, None, Limits(max_depth=2)])
+
+
+def _expected(
+    stored: UserMetadata, method: str, body: bytes, limits: Limits | None
+) -> UserMetadata | str:
+    try:
+        return apply_request(stored, method, body, limits=limits)
+    except MetadataError as error:
+        return error.code
+
+
+def _fields(record: UserMetadata) -> list[JSONValue]:
+    return [getattr(record, name) for name in _FIELDS]
+
+
+def _check(
+    outcome: UserMetadata | str,
+    status: int,
+    answer: dict[str, JSONValue],
+    stored: UserMetadata,
+    read_back: dict[str, JSONValue],
+) -> None:
+    if isinstance(outcome, str):
+        assert status == ERROR_MAP[outcome].status
+        error = cast("list[dict[str, Any]]", answer["errors"])[0]
+        assert error["code"] == ERROR_MAP[outcome].clerk_code
+        assert error["meta"]["code"] == outcome
+        assert same([read_back[name] for name in _FIELDS], _fields(stored))
+    else:
+        assert status == 200, answer
+        assert same([answer[name] for name in _FIELDS], _fields(outcome))
+        assert same([read_back[name] for name in _FIELDS], _fields(outcome))
+
+
+def _store_with(stored: UserMetadata) -> SQLiteStore:
+    store = SQLiteStore(":memory:")
+    store.create(StoredUser(_USER, 1, 1, {}, stored))
+    return store
+
+
+def _wsgi_call(
+    app: Callable[..., Any], method: str, path: str, body: bytes, *, key: str = KEY
+) -> tuple[int, dict[str, str], bytes]:
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/json",
+        "HTTP_AUTHORIZATION": f"Bearer {key}",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "QUERY_STRING": "",
+        "SCRIPT_NAME": "",
+    }
+    setup_testing_defaults(environ)
+    captured: list[Any] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], *_: object) -> object:
+        captured.append((status, headers))
+        return lambda _data: None
+
+    result = validator(app)(environ, start_response)
+    try:
+        data = b"".join(result)
+    finally:
+        result.close()  # type: ignore[attr-defined]
+    status, headers = captured[0]
+    return int(status.split(" ")[0]), {name.lower(): value for name, value in headers}, data
+
+
+@given(_STORED, st.sampled_from(["PUT", "PATCH"]), _BODIES, _LIMITS)
+def test_the_wsgi_app_answers_as_apply_request_does(
+    stored: UserMetadata, method: str, body: bytes, limits: Limits | None
+) -> None:
+    """A request gives exactly apply_request's result, or its error code; a rejected one changes nothing."""
+    store = _store_with(stored)
+    try:
+        app = wsgi_app(store, config(limits=limits))
+        status, headers, data = _wsgi_call(app, method, f"/v1/users/{_USER}/metadata", body)
+        assert headers["content-type"] == "application/json"
+        _, _, read = _wsgi_call(app, "GET", f"/v1/users/{_USER}", b"")
+        outcome = _expected(stored, method, body, limits)
+        answer = cast("dict[str, JSONValue]", parse_json(data))
+        _check(outcome, status, answer, stored, cast("dict[str, JSONValue]", parse_json(read)))
+    finally:
+        store.close()
+
+
+@settings(max_examples=25)
+@given(_STORED, st.sampled_from(["PUT", "PATCH"]), _BODIES)
+def test_the_live_server_answers_as_apply_request_does(
+    stored: UserMetadata, method: str, body: bytes
+) -> None:
+    """The same law over real HTTP/1.1, on one keep-alive connection."""
+    store = _store_with(stored)
+    try:
+        with live(store) as server:
+            connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+            headers = {"Authorization": AUTH[1], "Content-Type": "application/json"}
+            connection.request(method, f"/v1/users/{_USER}/metadata", body, headers)
+            response = connection.getresponse()
+            data = response.read()
+            assert response.getheader("Content-Type") == "application/json"
+            connection.request("GET", f"/v1/users/{_USER}", headers=headers)
+            read = connection.getresponse().read()
+            connection.close()
+        outcome = _expected(stored, method, body, UPSTREAM_LIMITS)
+        answer = cast("dict[str, JSONValue]", parse_json(data))
+        _check(
+            outcome, response.status, answer, stored, cast("dict[str, JSONValue]", parse_json(read))
+        )
+    finally:
+        store.close()
