@@ -10,6 +10,7 @@ in ``docs/sdks.md`` is rendered from the same data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal
 
 from metadata_semantics import (
@@ -19,7 +20,6 @@ from metadata_semantics import (
     apply_request,
     dump_json,
 )
-from metadata_semantics.server import ERROR_MAP
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -46,6 +46,14 @@ STORED: Final = UserMetadata(
     unsafe_metadata={"theme": "dark", "beta": True, "ratio": 0.5},
 )
 """The record every case starts from, unless it says otherwise."""
+
+CLERK_ERRORS: Final[Mapping[str, tuple[int, str]]] = MappingProxyType(
+    {"field_too_large": (422, "form_param_exceeds_allowed_size")}
+)
+"""The status and Clerk error code an SDK sees for each library error the matrix causes.
+
+Written here, apart from the server's error map, so that a change to that
+map is caught rather than followed."""
 
 OVERSIZED: Final = "x" * 9000
 """A string past the 8 KB a field may hold under the server's default limits."""
@@ -151,9 +159,8 @@ def body(params: UserMetadataParams) -> dict[str, JSONValue]:
 
 
 def http_error(error: MetadataError) -> tuple[int, str]:
-    """The status and Clerk ``code`` the server answers ``error`` with."""
-    kind = ERROR_MAP[error.code]
-    return kind.status, kind.clerk_code
+    """The status and Clerk ``code`` an SDK must see for ``error``, from :data:`CLERK_ERRORS`."""
+    return CLERK_ERRORS[error.code]
 
 
 def camel_params(params: UserMetadataParams) -> dict[str, JSONValue]:
