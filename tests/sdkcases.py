@@ -19,6 +19,7 @@ from metadata_semantics import (
     UserMetadataParams,
     apply_request,
     dump_json,
+    json_equal,
 )
 
 if TYPE_CHECKING:
@@ -36,9 +37,6 @@ JS_PACKAGE: Final = "@clerk/backend"
 JS_VERSION: Final = "3.25.0"
 PY_PACKAGE: Final = "clerk-backend-api"
 PY_VERSION: Final = "7.0.0"
-
-JS_WRITES: Final[dict[Method, str]] = {"PUT": "replaceUserMetadata", "PATCH": "updateUserMetadata"}
-PY_WRITES: Final[dict[Method, str]] = {"PUT": "replace_metadata", "PATCH": "update_metadata"}
 
 STORED: Final = UserMetadata(
     public_metadata={"role": "member", "plan": {"tier": "pro", "seats": 5}},
@@ -105,6 +103,13 @@ CASES: Final[tuple[Case, ...]] = (
         "camel-keys",
         "nested camelCase keys",
         UserMetadataParams(unsafe_metadata={"themeColor": {"darkMode": True}, "ratio": 1.5}),
+    ),
+    Case(
+        "scalars",
+        "arrays and scalars",
+        UserMetadataParams(
+            unsafe_metadata={"count": 3, "ratio": 2.5, "beta": False, "tags": ["a", 1, None]}
+        ),
     ),
     Case(
         "stored-null",
@@ -188,10 +193,11 @@ def _describe_result(case: Case, result: UserMetadata | MetadataError) -> str:
     if isinstance(result, MetadataError):
         status, clerk_code = http_error(result)
         return f"{status} `{clerk_code}` (`{result.code}`)"
+    before = fields(case.stored)
     changed = [
         f"`{name}` → {_code(value)}"
         for name, value in fields(result).items()
-        if dump_json(value) != dump_json(fields(case.stored)[name])
+        if not json_equal(value, before[name])
     ]
     return "; ".join(changed) if changed else "nothing changes"
 

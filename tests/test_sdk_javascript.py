@@ -61,10 +61,13 @@ DRIVER: Final = JS_DIR / "driver.mjs"
 DRIVER_SECONDS: Final = 120.0
 """The most the driver may take for the whole matrix; it normally takes a few seconds."""
 
-# A case beyond the matrix: a field the caller sets to undefined, which JSON
-# cannot say, so the driver adds it (see driver.mjs).
+# Two cases beyond the matrix. A field the caller sets to undefined, which
+# JSON cannot say, so the driver adds it (see driver.mjs); and numbers whose
+# type JavaScript, with one number type, cannot keep.
 UNDEFINED_CASE: Final = "PATCH-undefined"
 UNDEFINED_PARAMS: Final = UserMetadataParams(public_metadata={"plan": {"seats": 7}})
+NUMBERS_CASE: Final = "PUT-numbers"
+NUMBERS_PARAMS: Final = UserMetadataParams(unsafe_metadata={"whole": 1.0, "zero": -0.0})
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ def run() -> Iterator[Run]:
         undefined = _driver_case(UNDEFINED_CASE, user_id, "PATCH", UNDEFINED_PARAMS)
         cast("dict[str, JSONValue]", undefined)["undefined"] = ["privateMetadata"]
         cases.append(undefined)
+        users[NUMBERS_CASE] = user_id = create_user(http, CASES[0].stored)
+        cases.append(_driver_case(NUMBERS_CASE, user_id, "PUT", NUMBERS_PARAMS))
         output = run_driver(node, {"apiUrl": url, "secretKey": KEY, "cases": cases})
         assert isinstance(output, dict)
         results = cast("list[dict[str, JSONValue]]", output["results"])
@@ -202,3 +207,16 @@ def test_javascript_sdk_leaves_out_a_field_set_to_undefined(run: Run) -> None:
     assert json_equal(result["read"], fields(want)), result["read"]
     (entry,) = writes_to(run.log, run.users[UNDEFINED_CASE])
     assert json_equal(parse_json(cast("str", entry["body"])), body(UNDEFINED_PARAMS))
+
+
+def test_javascript_sdk_sends_an_integral_float_as_an_integer(run: Run) -> None:
+    """JavaScript has one number type: ``1.0`` and ``-0.0`` leave the SDK as ``1`` and ``0``.
+
+    The server stores what arrives, so the record read back holds integers,
+    where ``apply_request`` on the body as Python wrote it holds floats.
+    """
+    (entry,) = writes_to(run.log, run.users[NUMBERS_CASE])
+    assert entry["body"] == '{"unsafe_metadata":{"whole":1,"zero":0}}'
+    read = cast("dict[str, JSONValue]", run.results[NUMBERS_CASE]["read"])
+    assert json_equal(read["unsafe_metadata"], {"whole": 1, "zero": 0})
+    assert not json_equal(read["unsafe_metadata"], NUMBERS_PARAMS.unsafe_metadata)

@@ -206,6 +206,18 @@ def test_python_sdk_leaves_out_a_none_argument(server: Server, method: Method) -
     assert json_equal(read["public_metadata"], STORED.public_metadata)
 
 
+def test_python_sdk_keeps_integral_floats_and_negative_zero(server: Server) -> None:
+    """Numbers keep their JSON type both ways: ``1.0`` stays a float, ``-0.0`` keeps its sign."""
+    user_id = create_user(server.http, STORED)
+    numbers: Metadata = {"whole": 1.0, "zero": -0.0, "count": 1, "big": 2**64 + 1}
+    written = server.sdk.users.replace_metadata(user_id=user_id, unsafe_metadata=numbers)
+    assert json_equal(sdk_fields(written)["unsafe_metadata"], numbers)
+    (entry,) = writes_to(request_log(server.http), user_id)
+    assert json_equal(parse_json(cast("str", entry["body"])), {"unsafe_metadata": numbers})
+    read = sdk_fields(server.sdk.users.get(user_id=user_id))
+    assert json_equal(read["unsafe_metadata"], numbers)
+
+
 def _store_null_public_metadata(http: httpx.Client) -> str:
     user_id = create_user(http, STORED)
     response = http.put(
