@@ -23,6 +23,7 @@ import pytest
 from metadata_semantics import (
     OMITTED,
     JSONValue,
+    Metadata,
     MetadataError,
     UserMetadataParams,
     dump_json,
@@ -67,7 +68,8 @@ DRIVER_SECONDS: Final = 120.0
 UNDEFINED_CASE: Final = "PATCH-undefined"
 UNDEFINED_PARAMS: Final = UserMetadataParams(public_metadata={"plan": {"seats": 7}})
 NUMBERS_CASE: Final = "PUT-numbers"
-NUMBERS_PARAMS: Final = UserMetadataParams(unsafe_metadata={"whole": 1.0, "zero": -0.0})
+NUMBERS: Final[Metadata] = {"whole": 1.0, "zero": -0.0}
+NUMBERS_PARAMS: Final = UserMetadataParams(unsafe_metadata=NUMBERS)
 
 
 @dataclass(frozen=True)
@@ -219,4 +221,4 @@ def test_javascript_sdk_sends_an_integral_float_as_an_integer(run: Run) -> None:
     assert entry["body"] == '{"unsafe_metadata":{"whole":1,"zero":0}}'
     read = cast("dict[str, JSONValue]", run.results[NUMBERS_CASE]["read"])
     assert json_equal(read["unsafe_metadata"], {"whole": 1, "zero": 0})
-    assert not json_equal(read["unsafe_metadata"], NUMBERS_PARAMS.unsafe_metadata)
+    assert not json_equal(read["unsafe_metadata"], NUMBERS)
