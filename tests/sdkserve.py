@@ -158,9 +158,17 @@ def http_client(base_url: str) -> httpx.Client:
     )
 
 
-def in_process_app() -> WSGIApplication:
-    """A fresh in-process server: the WSGI app over an in-memory store, accepting :data:`KEY`."""
-    return wsgi_app(SQLiteStore(":memory:"), Config((KEY,)))
+@contextlib.contextmanager
+def in_process_app() -> Generator[WSGIApplication, None, None]:
+    """A fresh in-process server: the WSGI app over an in-memory store, accepting :data:`KEY`.
+
+    The store is closed when the block ends.
+    """
+    store = SQLiteStore(":memory:")
+    try:
+        yield wsgi_app(store, Config((KEY,)))
+    finally:
+        store.close()
 
 
 def in_process_client(app: WSGIApplication, *, key: str | None = KEY) -> httpx.Client:

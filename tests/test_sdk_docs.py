@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from metadata_semantics import json_equal, parse_json
+from metadata_semantics.server import SQLiteStore
 
 from sdkcases import STORED, fields, render_table
 from sdkserve import JS_DIR, node_or_skip, serve
@@ -59,12 +60,20 @@ def test_the_serve_command_shown_uses_the_examples_port_and_key() -> None:
 
 
 def test_the_python_examples_run() -> None:
+    names: dict[str, object] = {}
     with serve(DOC_KEY) as url:
         examples = on_port("\n".join(blocks("pycon")), url)
         parser = doctest.DocTestParser()
-        test = parser.get_doctest(examples, {}, DOC.name, str(DOC), 0)
+        test = parser.get_doctest(examples, names, DOC.name, str(DOC), 0)
         runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-        runner.run(test)
+        try:
+            runner.run(test, clear_globs=False)
+        finally:
+            # The examples open an in-memory database; the docs need not show it closed.
+            for value in test.globs.values():
+                if isinstance(value, SQLiteStore):
+                    value.close()
+            test.globs.clear()
         result = runner.summarize(verbose=False)
     assert result.attempted > 20
     assert result.failed == 0

@@ -85,8 +85,11 @@ def server(request: pytest.FixtureRequest) -> Iterator[Server]:
     if request.param == "live":
         yield cast("Server", request.getfixturevalue("live_server"))
         return
-    app = in_process_app()
-    with in_process_client(app) as http, in_process_client(app, key=None) as transport:
+    with (
+        in_process_app() as app,
+        in_process_client(app) as http,
+        in_process_client(app, key=None) as transport,
+    ):
         yield Server(http, python_sdk(IN_PROCESS_URL, client=transport))
 
 
