@@ -9,6 +9,7 @@ import contextlib
 import itertools
 import socket
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any, cast
 
 from metadata_semantics import JSONValue, parse_json
@@ -90,27 +91,33 @@ def connect(server: Server, timeout: float = 10.0) -> socket.socket:
     return socket.create_connection(("127.0.0.1", server.server_port), timeout=timeout)
 
 
+# Bytes read past the end of one response, kept for the next read on that socket.
+_LEFTOVER: weakref.WeakKeyDictionary[socket.socket, bytes] = weakref.WeakKeyDictionary()
+
+
+def _more(sock: socket.socket, data: bytes, what: str) -> bytes:
+    chunk = sock.recv(65536)
+    if not chunk:
+        raise ConnectionError(f"closed {what} after {data[:200]!r}")
+    return data + chunk
+
+
 def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
     """Read one HTTP/1.1 response with a Content-Length from a socket."""
-    data = b""
+    data = _LEFTOVER.pop(sock, b"")
     while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError(f"closed after {data!r}")
-        data += chunk
+        data = _more(sock, data, "before the head's end")
     head, _, rest = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ")[1])
-    headers = {}
+    headers: dict[str, str] = {}
     for line in lines[1:]:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
     length = int(headers["content-length"])
     while len(rest) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed inside the body")
-        rest += chunk
+        rest = _more(sock, rest, "inside the body")
+    _LEFTOVER[sock] = rest[length:]
     return status, headers, rest[:length]
 
 
@@ -126,6 +133,8 @@ def request_bytes(
 
 def closed(sock: socket.socket) -> bool:
     """Tell whether the peer closed the connection (reads EOF or a reset)."""
+    if _LEFTOVER.get(sock):
+        return False
     try:
         return sock.recv(1) == b""
     except ConnectionResetError:

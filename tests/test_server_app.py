@@ -34,7 +34,7 @@ from metadata_semantics.server import (
 )
 from metadata_semantics.server._sqlite import LOG_SIZE
 
-from served import AUTH, KEY, answer, call, config, create, error_code
+from served import AUTH, KEY, answer, call, config, create
 from strict import same
 
 if TYPE_CHECKING:
@@ -186,7 +186,12 @@ def test_an_unknown_user_is_404_on_every_user_route(store: SQLiteStore) -> None:
 def test_a_path_trick_is_404_and_reaches_no_sql(store: SQLiteStore, user_id: str) -> None:
     real = create(store)
     before = metadata_of(store, real)
-    for method, suffix in (("GET", ""), ("DELETE", ""), ("PUT", "/metadata"), ("PATCH", "/metadata")):
+    for method, suffix in (
+        ("GET", ""),
+        ("DELETE", ""),
+        ("PUT", "/metadata"),
+        ("PATCH", "/metadata"),
+    ):
         response = call(store, method, f"/v1/users/{user_id}{suffix}", b'{"public_metadata":{}}')
         assert response.status == 404
         assert clerk_shaped(response)["code"] == "resource_not_found"
@@ -256,7 +261,9 @@ def test_the_key_is_checked_before_the_route(store: SQLiteStore) -> None:
 def test_any_key_of_several_is_accepted_and_the_scheme_is_case_blind(store: SQLiteStore) -> None:
     cfg = Config(("sk_one", "sk_two"))
     for header in ("Bearer sk_one", "bearer sk_two", "BEARER  sk_two "):
-        response = call(store, "GET", "/__admin/health", cfg=cfg, headers=(("authorization", header),))
+        response = call(
+            store, "GET", "/__admin/health", cfg=cfg, headers=(("authorization", header),)
+        )
         assert response.status == 200, header
 
 
@@ -281,6 +288,7 @@ def test_no_mapped_error_is_a_5xx() -> None:
 
 
 _BIG = "x" * 9000
+_HALF = "x" * 5000
 # A body that raises each library code a request can raise over HTTP.
 _REJECTED: dict[str, bytes] = {
     "invalid_json": b'{"public_metadata":',
@@ -297,7 +305,7 @@ _REJECTED: dict[str, bytes] = {
     "duplicate_field": b'{"public_metadata":{},"publicMetadata":{}}',
     "field_too_large": f'{{"public_metadata":{{"a":"{_BIG}"}}}}'.encode(),
     "metadata_too_large": (
-        '{"public_metadata":{"a":"%s"},"private_metadata":{"a":"%s"}}' % ("x" * 5000, "x" * 5000)
+        f'{{"public_metadata":{{"a":"{_HALF}"}},"private_metadata":{{"a":"{_HALF}"}}}}'
     ).encode(),
     "too_deep": b'{"public_metadata":{"a":{"b":{"c":{}}}}}',
 }
@@ -351,7 +359,11 @@ def test_a_rejected_field_names_its_param(store: SQLiteStore) -> None:
     user_id = create(store)
     response = call(store, "PATCH", f"/v1/users/{user_id}/metadata", b'{"unsafe_metadata":[]}')
     meta = cast("dict[str, JSONValue]", clerk_shaped(response)["meta"])
-    assert meta == {"code": "invalid_field", "path": "/unsafe_metadata", "param_name": "unsafe_metadata"}
+    assert meta == {
+        "code": "invalid_field",
+        "path": "/unsafe_metadata",
+        "param_name": "unsafe_metadata",
+    }
 
 
 # Writes ------------------------------------------------------------------------
@@ -377,18 +389,23 @@ def test_put_replaces_and_patch_merges_as_the_library_does(store: SQLiteStore) -
     for method in ("PUT", "PATCH"):
         user_id = create(store, stored)
         response = call(store, method, f"/v1/users/{user_id}/metadata", body)
-        expected = apply_request(UserMetadata(**cast("dict[str, object]", parse_json(stored))), method, body)  # type: ignore[arg-type]
+        expected = apply_request(
+            UserMetadata(**cast("dict[str, object]", parse_json(stored))), method, body
+        )  # type: ignore[arg-type]
         got = answer(response)
         assert same(got["public_metadata"], expected.public_metadata)
         assert same(got["private_metadata"], expected.private_metadata)
         assert same(got["unsafe_metadata"], expected.unsafe_metadata)
-        assert same(metadata_of(store, user_id), [got["public_metadata"], got["private_metadata"], got["unsafe_metadata"]])
+        assert same(
+            metadata_of(store, user_id),
+            [got["public_metadata"], got["private_metadata"], got["unsafe_metadata"]],
+        )
 
 
 def test_a_stored_null_public_metadata_is_stored_and_returned_faithfully(
     store: SQLiteStore,
 ) -> None:
-    """The interop hazard: clerk-backend-api 7.0.0 cannot parse this user, and it is still the spec."""
+    """The interop hazard: clerk-backend-api 7.0.0 cannot parse this user; it is the spec."""
     user_id = create(store)
     response = call(store, "PUT", f"/v1/users/{user_id}/metadata", b'{"public_metadata":null}')
     assert answer(response)["public_metadata"] is None
@@ -407,15 +424,45 @@ def test_no_limits_lets_a_large_write_through(store: SQLiteStore) -> None:
 # The User object ------------------------------------------------------------------
 
 # The members the Python SDK's User model requires, as the issue lists them.
-_REQUIRED = """
-id object external_id primary_email_address_id primary_phone_number_id
-primary_web3_wallet_id username first_name last_name has_image public_metadata
-private_metadata unsafe_metadata email_addresses phone_numbers web3_wallets passkeys
-password_enabled two_factor_enabled totp_enabled backup_code_enabled mfa_enabled_at
-mfa_disabled_at external_accounts saml_accounts enterprise_accounts last_sign_in_at banned
-locked lockout_expires_in_seconds verification_attempts_remaining updated_at created_at
-delete_self_enabled create_organization_enabled last_active_at legal_accepted_at
-""".split()
+_REQUIRED = (
+    "id",
+    "object",
+    "external_id",
+    "primary_email_address_id",
+    "primary_phone_number_id",
+    "primary_web3_wallet_id",
+    "username",
+    "first_name",
+    "last_name",
+    "has_image",
+    "public_metadata",
+    "private_metadata",
+    "unsafe_metadata",
+    "email_addresses",
+    "phone_numbers",
+    "web3_wallets",
+    "passkeys",
+    "password_enabled",
+    "two_factor_enabled",
+    "totp_enabled",
+    "backup_code_enabled",
+    "mfa_enabled_at",
+    "mfa_disabled_at",
+    "external_accounts",
+    "saml_accounts",
+    "enterprise_accounts",
+    "last_sign_in_at",
+    "banned",
+    "locked",
+    "lockout_expires_in_seconds",
+    "verification_attempts_remaining",
+    "updated_at",
+    "created_at",
+    "delete_self_enabled",
+    "create_organization_enabled",
+    "last_active_at",
+    "legal_accepted_at",
+)
 
 
 def test_a_user_has_every_member_the_sdk_requires_and_no_other(store: SQLiteStore) -> None:
@@ -540,7 +587,9 @@ def test_the_request_log_holds_what_was_sent_without_the_key(store: SQLiteStore)
     call(store, "PATCH", f"/v1/users/{user_id}/metadata?x=1", b'{"a":\xff}', headers=headers)
     call(store, "GET", "/__admin/health")
     call(store, "GET", "/nowhere", headers=())
-    log = cast("list[dict[str, JSONValue]]", answer(call(store, "GET", "/__admin/requests"))["data"])
+    log = cast(
+        "list[dict[str, JSONValue]]", answer(call(store, "GET", "/__admin/requests"))["data"]
+    )
     assert [(entry["method"], entry["path"], entry["status"]) for entry in log] == [
         ("POST", "/v1/users", 200),
         ("PATCH", f"/v1/users/{user_id}/metadata", 400),
@@ -556,7 +605,9 @@ def test_the_request_log_holds_what_was_sent_without_the_key(store: SQLiteStore)
 def test_the_request_log_keeps_the_newest_entries(store: SQLiteStore) -> None:
     for number in range(LOG_SIZE + 5):
         call(store, "GET", f"/n{number}")
-    log = cast("list[dict[str, JSONValue]]", answer(call(store, "GET", "/__admin/requests"))["data"])
+    log = cast(
+        "list[dict[str, JSONValue]]", answer(call(store, "GET", "/__admin/requests"))["data"]
+    )
     assert len(log) == LOG_SIZE
     assert log[0]["path"] == "/n5"
     assert log[-1]["path"] == f"/n{LOG_SIZE + 4}"
@@ -614,7 +665,12 @@ def test_a_head_that_forbids_reading_the_body_is_answered_at_once(
 
 @pytest.mark.parametrize(
     "headers",
-    [(), (("content-length", "0"),), (("content-length", " 12 "),), (("content-length", "5"),) * 2],
+    [
+        (),
+        (("content-length", "0"),),
+        (("content-length", " 12 "),),
+        (("content-length", "5"),) * 2,
+    ],
 )
 def test_a_plain_head_lets_the_body_be_read(headers: tuple[tuple[str, str], ...]) -> None:
     assert check_head(headers, config()) is None

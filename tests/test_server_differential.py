@@ -57,9 +57,7 @@ _BODIES = st.one_of(
     st.sampled_from([b"", b" ", b"\n\t", b"null", b"{}", b"[]"]),
 )
 # Stored objects with members to keep or lose, so that replace and merge differ.
-_STORED = st.one_of(
-    user_metadata(), st.builds(UserMetadata, metadata(), metadata(), metadata())
-)
+_STORED = st.one_of(user_metadata(), st.builds(UserMetadata, metadata(), metadata(), metadata()))
 _LIMITS = st.sampled_from([UPSTREAM_LIMITS, UPSTREAM_LIMITS, None, Limits(max_depth=2)])
 
 
@@ -135,7 +133,7 @@ def _wsgi_call(
 def test_the_wsgi_app_answers_as_apply_request_does(
     stored: UserMetadata, method: str, body: bytes, limits: Limits | None
 ) -> None:
-    """A request gives exactly apply_request's result, or its error code; a rejected one changes nothing."""
+    """A request gives exactly apply_request's result or error; a rejection changes nothing."""
     store = _store_with(stored)
     try:
         app = wsgi_app(store, config(limits=limits))
@@ -170,7 +168,11 @@ def test_the_live_server_answers_as_apply_request_does(
         outcome = _expected(stored, method, body, UPSTREAM_LIMITS)
         answer = cast("dict[str, JSONValue]", parse_json(data))
         _check(
-            outcome, response.status, answer, stored, cast("dict[str, JSONValue]", parse_json(read))
+            outcome,
+            response.status,
+            answer,
+            stored,
+            cast("dict[str, JSONValue]", parse_json(read)),
         )
     finally:
         store.close()

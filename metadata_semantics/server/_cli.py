@@ -15,11 +15,11 @@ import re
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from types import FrameType
     from typing import TextIO
 
@@ -169,7 +169,12 @@ def run(
     stop = stop or threading.Event()
     previous = _catch_signals(stop)
     worker = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
+    # Threads inherit the signal mask of the thread that starts them: with
+    # SIGINT and SIGTERM blocked in every server thread, the kernel delivers
+    # them to this one, and so interrupts its wait below.
+    mask = _mask(signal.SIG_BLOCK, _SIGNALS)
     worker.start()
+    _mask(signal.SIG_SETMASK, mask)
     try:
         stop.wait()
     finally:
@@ -181,11 +186,19 @@ def run(
     return 0
 
 
+def _mask(how: int, signals: Iterable[int]) -> set[int]:
+    if sys.platform == "win32":  # pragma: no cover - Windows has no signal masks
+        return set()
+    return cast("set[int]", signal.pthread_sigmask(how, signals))
+
+
 def _catch_signals(stop: threading.Event) -> dict[int, object]:
     if threading.current_thread() is not threading.main_thread():
         return {}
 
     def on_signal(_number: int, _frame: FrameType | None) -> None:
-        stop.set()
+        # Not stop.set() here: the handler may run while this very thread
+        # holds the event's lock inside stop.wait().
+        threading.Thread(target=stop.set).start()
 
     return {number: signal.signal(number, on_signal) for number in _SIGNALS}

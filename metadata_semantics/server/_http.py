@@ -43,20 +43,25 @@ class _DeadlineReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: memoryview) -> int | None:  # type: ignore[override]
         handler = self._handler
+        if handler.probing:
+            return None  # as a non-blocking stream with nothing ready: reads only the buffer
         while True:
             remaining = handler.deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
             self._sock.settimeout(min(remaining, _POLL))
             try:
-                return self._sock.recv_into(buffer)
+                received = self._sock.recv_into(buffer)
             except TimeoutError:
                 # A connection waiting for its next request lets a stopping
                 # server go; one in the middle of a request keeps its deadline.
-                if handler.idle and handler.server.stopping:
+                if handler.idle and handler.server.stopping and not handler.started:
                     return 0
+                continue
+            handler.started = handler.started or received > 0
+            return received
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -65,11 +70,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: Server
     deadline: float
     idle: bool
+    started: bool  # some bytes of the next request have arrived
+    probing: bool = False
 
     def setup(self) -> None:
         super().setup()
-        self.deadline = time.monotonic() + self.server.timeout_seconds
-        self.idle = True
         plain = self.rfile
         self.rfile = io.BufferedReader(_DeadlineReader(self.connection, self))
         plain.close()
@@ -77,10 +82,15 @@ class _Handler(BaseHTTPRequestHandler):
     def handle_one_request(self) -> None:
         self.deadline = time.monotonic() + self.server.timeout_seconds
         self.idle = True
+        self.started = self._buffered()
         try:
             line = self.rfile.readline(_MAX_LINE + 1)
-        except OSError:  # a timeout or a reset while idle: just close
+        except OSError as error:
+            # A timeout after part of a request line is answered; a silent
+            # idle connection or a reset is just closed.
             self.close_connection = True
+            if isinstance(error, TimeoutError) and self.started:
+                self._timed_out()
             return
         self.idle = False
         if not line:
@@ -94,8 +104,20 @@ class _Handler(BaseHTTPRequestHandler):
             if self.parse_request():
                 self._respond()
         except TimeoutError:
-            config = self.server.config
-            self._send(server_error(config, "timeout", "The request was cut short.", close=True))
+            self._timed_out()
+
+    def _timed_out(self) -> None:
+        config = self.server.config
+        detail = f"The whole request must arrive within {self.server.timeout_seconds} seconds."
+        self._send(server_error(config, "timeout", detail, close=True))
+
+    def _buffered(self) -> bool:
+        """Tell whether bytes already read from the socket wait in the buffer."""
+        self.probing = True
+        try:
+            return bool(self.rfile.peek(1))
+        finally:
+            self.probing = False
 
     def handle_expect_100(self) -> bool:
         early = check_head(self._headers(), self.server.config)
@@ -123,7 +145,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(handle(request, self.server.store, config))
 
     def _send(self, response: Response) -> None:
-        close = response.close or self.close_connection
+        # A stopping server answers what is in flight and closes each connection.
+        close = response.close or self.close_connection or self.server.stopping
         phrase = HTTPStatus(response.status).phrase
         lines = [f"HTTP/1.1 {response.status} {phrase}"]
         lines.extend(f"{name}: {value}" for name, value in response.headers)
@@ -195,6 +218,6 @@ class Server(ThreadingHTTPServer):
 
     def stop(self) -> None:
         """Stop accepting, let every request in flight finish, and close the socket."""
-        self.shutdown()
         self.stopping = True
+        self.shutdown()
         self.server_close()
