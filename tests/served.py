@@ -16,7 +16,7 @@ from metadata_semantics import JSONValue, parse_json
 from metadata_semantics.server import Config, Request, Response, Server, SQLiteStore, handle
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator
 
 KEY = "sk_test_the_one_key"
 AUTH = ("authorization", f"Bearer {KEY}")
@@ -26,11 +26,17 @@ def config(**options: Any) -> Config:
     """A config with the test key, a clock that ticks 1 ms per call and numbered ids."""
     ticks = itertools.count(1_700_000_000_000)
     numbers = itertools.count(1)
-    defaults: dict[str, Any] = {
-        "clock": lambda: next(ticks),
-        "make_id": lambda prefix: f"{prefix}_{next(numbers):027d}",
-        "trace_id": lambda: "trace",
-    }
+
+    def clock() -> int:
+        return next(ticks)
+
+    def make_id(prefix: str) -> str:
+        return f"{prefix}_{next(numbers):027d}"
+
+    def trace_id() -> str:
+        return "trace"
+
+    defaults: dict[str, Any] = {"clock": clock, "make_id": make_id, "trace_id": trace_id}
     defaults.update(options)
     return Config((KEY,), **defaults)
 
@@ -71,7 +77,7 @@ def create(store: SQLiteStore, body: bytes = b"", cfg: Config | None = None) -> 
 @contextlib.contextmanager
 def live(
     store: SQLiteStore | None = None, cfg: Config | None = None, *, timeout: float = 5.0
-) -> Iterator[Server]:
+) -> Generator[Server]:
     """A real server on 127.0.0.1 and a free port, serving in a thread until the block ends."""
     own = store is None
     db = store or SQLiteStore(":memory:")

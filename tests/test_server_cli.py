@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, cast
 import pytest
 
 from metadata_semantics import JSONValue, parse_json
-from metadata_semantics.__main__ import _parser, main
+from metadata_semantics.__main__ import _parser, main  # pyright: ignore[reportPrivateUsage]
 from metadata_semantics.server import SQLiteStore
 from metadata_semantics.server._cli import KEYS_VARIABLE, SeedError, load_seed, run
 

@@ -100,7 +100,13 @@ def _store_with(stored: UserMetadata) -> SQLiteStore:
 
 
 def _wsgi_call(
-    app: Callable[..., Any], method: str, path: str, body: bytes, *, key: str = KEY
+    app: Callable[..., Any],
+    method: str,
+    path: str,
+    body: bytes,
+    *,
+    key: str = KEY,
+    query: str = "",
 ) -> tuple[int, dict[str, str], bytes]:
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
@@ -110,17 +116,20 @@ def _wsgi_call(
         "HTTP_AUTHORIZATION": f"Bearer {key}",
         "wsgi.input": io.BytesIO(body),
         "wsgi.errors": sys.stderr,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SCRIPT_NAME": "",
     }
     setup_testing_defaults(environ)
     captured: list[Any] = []
 
+    def write(_data: bytes) -> None:
+        raise AssertionError("the app returns its body; it never calls write()")
+
     def start_response(status: str, headers: list[tuple[str, str]], *_: object) -> object:
         captured.append((status, headers))
-        return lambda _data: None
+        return write
 
-    result = validator(app)(environ, start_response)
+    result = validator(app)(environ, cast("Any", start_response))
     try:
         data = b"".join(result)
     finally:
@@ -174,5 +183,52 @@ def test_the_live_server_answers_as_apply_request_does(
             stored,
             cast("dict[str, JSONValue]", parse_json(read)),
         )
+    finally:
+        store.close()
+
+
+def test_the_wsgi_app_passes_the_query_and_the_encoded_path_on() -> None:
+    store = _store_with(UserMetadata())
+    try:
+        app = wsgi_app(store, config())
+        environ_path = f"/v1/users/{_USER}"
+        status, _, _ = _wsgi_call(app, "GET", environ_path, b"", query="a=1&b=%2F")
+        assert status == 200
+        # PATH_INFO arrives decoded: a decoded slash is a path separator again.
+        assert _wsgi_call(app, "GET", "/v1/users/user_a/b", b"")[0] == 404
+        log = cast(
+            "dict[str, Any]", parse_json(_wsgi_call(app, "GET", "/__admin/requests", b"")[2])
+        )
+        assert [entry["query"] for entry in log["data"]] == ["a=1&b=%2F", ""]
+    finally:
+        store.close()
+
+
+class _Untouchable(io.BytesIO):
+    def read(self, size: int | None = -1, /) -> bytes:
+        raise AssertionError(f"the body was read ({size} bytes)")
+
+
+def test_the_wsgi_app_refuses_an_oversize_body_without_reading_it() -> None:
+    store = _store_with(UserMetadata())
+    try:
+        app = wsgi_app(store, config(max_body_bytes=10))
+        captured: list[str] = []
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": "PATCH",
+            "PATH_INFO": f"/v1/users/{_USER}/metadata",
+            "CONTENT_LENGTH": "11",
+            "HTTP_AUTHORIZATION": f"Bearer {KEY}",
+            "wsgi.input": _Untouchable(),
+        }
+
+        def start_response(status: str, _headers: list[tuple[str, str]]) -> None:
+            captured.append(status)
+
+        body = b"".join(app(environ, start_response))
+        assert len(captured) == 1
+        assert captured[0].startswith("413 ")
+        errors = cast("dict[str, Any]", parse_json(body))["errors"]
+        assert errors[0]["code"] == "request_body_too_large"
     finally:
         store.close()

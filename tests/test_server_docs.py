@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from metadata_semantics import JSONValue, dump_json
-from metadata_semantics.__main__ import _parser
+from metadata_semantics.__main__ import _parser  # pyright: ignore[reportPrivateUsage]
 from metadata_semantics.server import ERROR_MAP, ROUTES, SERVER_ERRORS, USER_FIELDS, SQLiteStore
 from metadata_semantics.server._cli import load_seed
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 
 from metadata_semantics import JSONValue, parse_json
-from metadata_semantics.server import ROUTES, Server, SQLiteStore
-from metadata_semantics.server import _http as http_adapter
+from metadata_semantics.server import ROUTES, Response, Server, SQLiteStore
+from metadata_semantics.server import _http as http_adapter  # pyright: ignore[reportPrivateUsage]
 
 from served import AUTH, KEY, closed, config, connect, live, read_response, request_bytes
 
@@ -65,7 +65,8 @@ def test_sequential_keep_alive_requests_use_one_connection_and_one_write_each(
     """Each response leaves in one write on a TCP_NODELAY socket, so no request waits on Nagle."""
     writes: list[int] = []
     connections: list[int] = []
-    original = http_adapter._Handler.setup
+    handler_class = http_adapter._Handler  # pyright: ignore[reportPrivateUsage]
+    original = handler_class.setup
 
     def counting_setup(handler: Any) -> None:
         original(handler)
@@ -90,7 +91,7 @@ def test_sequential_keep_alive_requests_use_one_connection_and_one_write_each(
 
         handler.wfile = Counting()
 
-    monkeypatch.setattr(http_adapter._Handler, "setup", counting_setup)
+    monkeypatch.setattr(handler_class, "setup", counting_setup)
     with live(timeout=5.0) as server:
         user = new_user(server)
         writes.clear()
@@ -369,3 +370,20 @@ def test_a_server_binds_ipv6_loopback_when_asked() -> None:
     assert server.url == f"http://[::1]:{server.server_port}"
     server.server_close()
     store.close()
+
+
+def test_a_response_the_peer_cannot_take_closes_the_connection() -> None:
+    class Broken:
+        def write(self, _data: bytes) -> int:
+            raise BrokenPipeError
+
+    class Owner:
+        stopping = False
+
+    handler_class = http_adapter._Handler  # pyright: ignore[reportPrivateUsage]
+    handler = handler_class.__new__(handler_class)
+    handler.server = cast("Any", Owner())
+    handler.wfile = cast("Any", Broken())
+    handler.close_connection = False
+    handler._send(Response(200, (), b"{}"))  # pyright: ignore[reportPrivateUsage]
+    assert handler.close_connection

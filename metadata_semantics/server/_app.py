@@ -90,7 +90,7 @@ def _trace_id() -> str:
 @cache
 def openapi_document() -> bytes:
     """Return the OpenAPI 3 document of every route served, as the package holds it."""
-    return resources.files(__package__).joinpath("openapi.json").read_bytes()
+    return resources.files("metadata_semantics.server").joinpath("openapi.json").read_bytes()
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +323,7 @@ def build_user(body: JSONValue, config: Config, /, *, user_id: str | None = None
             raise ParamError(name, "unknown_param", f"{name} is not a parameter here.")
     now = config.clock()
     profile = _profile(body, config, now)
-    metadata_body = {name: body[name] for name in FIELDS if name in body}
+    metadata_body: dict[str, JSONValue] = {name: body[name] for name in FIELDS if name in body}
     metadata = apply_request(UserMetadata(), "PUT", metadata_body, limits=config.limits)
     return StoredUser(user_id or config.make_id("user"), now, now, profile, metadata)
 

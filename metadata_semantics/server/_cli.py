@@ -15,11 +15,11 @@ import re
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from types import FrameType
     from typing import TextIO
 
@@ -32,6 +32,7 @@ KEYS_VARIABLE: Final = "METADATA_SEMANTICS_SECRET_KEYS"
 """The environment variable whose keys (split at commas and whitespace) are accepted too."""
 
 _PROG: Final = "metadata-semantics serve"
+_SignalHandler: TypeAlias = "Callable[[int, FrameType | None], Any] | int | signal.Handlers | None"
 _SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -140,7 +141,7 @@ def run(
     from ._http import Server
     from ._sqlite import SQLiteStore
 
-    out = out or sys.stdout
+    stream = out or sys.stdout
     keys = _keys(arguments.secret_key, os.environ if environ is None else environ)
     generated = "" if keys else "sk_test_" + secrets.token_hex(20)
     config = Config(
@@ -162,10 +163,10 @@ def run(
         store.close()
         sys.stderr.write(f"{_PROG}: {error}\n")
         return 2
-    out.write(f"listening on {server.url}\n")
+    stream.write(f"listening on {server.url}\n")
     if generated:
-        out.write(f"secret key: {generated}\n")
-    out.flush()
+        stream.write(f"secret key: {generated}\n")
+    stream.flush()
     stop = stop or threading.Event()
     previous = _catch_signals(stop)
     worker = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
@@ -189,10 +190,10 @@ def run(
 def _mask(how: int, signals: Iterable[int]) -> set[int]:
     if sys.platform == "win32":  # pragma: no cover - Windows has no signal masks
         return set()
-    return cast("set[int]", signal.pthread_sigmask(how, signals))
+    return signal.pthread_sigmask(how, signals)
 
 
-def _catch_signals(stop: threading.Event) -> dict[int, object]:
+def _catch_signals(stop: threading.Event) -> dict[int, _SignalHandler]:
     if threading.current_thread() is not threading.main_thread():
         return {}
 

@@ -15,7 +15,7 @@ import socketserver
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from ._app import Config, Request, Response, check_head, handle, server_error
 
@@ -57,7 +57,7 @@ class _DeadlineReader(io.RawIOBase):
             except TimeoutError:
                 # A connection waiting for its next request lets a stopping
                 # server go; one in the middle of a request keeps its deadline.
-                if handler.idle and handler.server.stopping and not handler.started:
+                if handler.idle and handler.owner.stopping and not handler.started:
                     return 0
                 continue
             handler.started = handler.started or received > 0
@@ -67,20 +67,26 @@ class _DeadlineReader(io.RawIOBase):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
-    server: Server
     deadline: float
     idle: bool
     started: bool  # some bytes of the next request have arrived
     probing: bool = False
+    reader: io.BufferedReader
+
+    @property
+    def owner(self) -> Server:
+        """The server this handler works for, with its store, config and timeout."""
+        return cast("Server", self.server)
 
     def setup(self) -> None:
         super().setup()
         plain = self.rfile
-        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, self))
+        self.reader = io.BufferedReader(_DeadlineReader(self.connection, self))
+        self.rfile = self.reader
         plain.close()
 
     def handle_one_request(self) -> None:
-        self.deadline = time.monotonic() + self.server.timeout_seconds
+        self.deadline = time.monotonic() + self.owner.timeout_seconds
         self.idle = True
         self.started = self._buffered()
         try:
@@ -107,20 +113,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._timed_out()
 
     def _timed_out(self) -> None:
-        config = self.server.config
-        detail = f"The whole request must arrive within {self.server.timeout_seconds} seconds."
+        config = self.owner.config
+        detail = f"The whole request must arrive within {self.owner.timeout_seconds} seconds."
         self._send(server_error(config, "timeout", detail, close=True))
 
     def _buffered(self) -> bool:
         """Tell whether bytes already read from the socket wait in the buffer."""
         self.probing = True
         try:
-            return bool(self.rfile.peek(1))
+            return bool(self.reader.peek(1))
         finally:
             self.probing = False
 
     def handle_expect_100(self) -> bool:
-        early = check_head(self._headers(), self.server.config)
+        early = check_head(self._headers(), self.owner.config)
         if early is not None:
             self._send(early)
             return False
@@ -131,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self) -> None:
         headers = self._headers()
-        config = self.server.config
+        config = self.owner.config
         early = check_head(headers, config)
         if early is not None:
             self._send(early)
@@ -142,11 +148,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         request = Request(self.command, self.path, headers, body)
-        self._send(handle(request, self.server.store, config))
+        self._send(handle(request, self.owner.store, config))
 
     def _send(self, response: Response) -> None:
         # A stopping server answers what is in flight and closes each connection.
-        close = response.close or self.close_connection or self.server.stopping
+        close = response.close or self.close_connection or self.owner.stopping
         phrase = HTTPStatus(response.status).phrase
         lines = [f"HTTP/1.1 {response.status} {phrase}"]
         lines.extend(f"{name}: {value}" for name, value in response.headers)
@@ -167,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         del explain
         detail = message or HTTPStatus(code).phrase
         self.close_connection = True
-        self._send(server_error(self.server.config, "bad_request", detail, close=True))
+        self._send(server_error(self.owner.config, "bad_request", detail, close=True))
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
         """Log nothing: the request log is at ``GET /__admin/requests``."""

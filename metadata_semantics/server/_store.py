@@ -53,12 +53,15 @@ class Store(Protocol):
 
     def create(self, user: StoredUser, /) -> None:
         """Store a new user, or replace the one with the same id."""
+        ...
 
     def get(self, user_id: str, /) -> StoredUser | None:
         """Return the user with this id, or ``None``."""
+        ...
 
     def delete(self, user_id: str, /) -> bool:
         """Remove the user with this id; tell whether there was one."""
+        ...
 
     def update(
         self, user_id: str, change: Callable[[UserMetadata], UserMetadata], now: int, /
@@ -69,15 +72,20 @@ class Store(Protocol):
         ``change`` raises, nothing is written and the error propagates. The
         call returns only once the write is committed.
         """
+        ...
 
     def reset(self) -> int:
         """Remove every user and empty the request log; return how many users there were."""
+        ...
 
     def log(self, entry: Mapping[str, JSONValue], /) -> None:
         """Add one entry to the request log (the oldest go once it is full)."""
+        ...
 
     def logged(self) -> list[Mapping[str, JSONValue]]:
         """Return the request log, oldest first."""
+        ...
 
     def close(self) -> None:
         """Release the database; the store must not be used afterwards."""
+        ...
