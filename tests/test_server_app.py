@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metadata_semantics import (
     ERROR_CODES,
@@ -25,6 +27,7 @@ from metadata_semantics.server import (
     Config,
     Request,
     SQLiteStore,
+    body_length,
     build_user,
     check_head,
     handle,
@@ -102,6 +105,11 @@ def test_every_route_answers_200_with_json(store: SQLiteStore) -> None:
         assert response.status == 200, (route, response.body)
         assert content_type(response) == [JSON_CONTENT_TYPE]
         assert isinstance(parse_json(response.body), dict)
+
+
+def test_the_content_type_is_exactly_application_json() -> None:
+    """With a charset added, the JavaScript SDK hands back a raw string instead of a User."""
+    assert JSON_CONTENT_TYPE == "application/json"
 
 
 def test_content_length_is_the_body_length(store: SQLiteStore) -> None:
@@ -235,6 +243,7 @@ _BAD_AUTH: list[tuple[tuple[str, str], ...]] = [
     (("authorization", ""),),
     (("authorization", "Bearer \xe9\xff"),),
     (("authorization", f"Bearer {KEY}\xe9"),),
+    (("authorization", f"Bearer {KEY}\u20ac"),),
     (AUTH, AUTH),
     (("x-authorization", f"Bearer {KEY}"),),
 ]
@@ -645,6 +654,8 @@ def test_a_body_over_the_bound_is_413_and_changes_nothing(store: SQLiteStore) ->
     [
         ((("transfer-encoding", "chunked"),), 411, "content_length_required"),
         ((("content-length", "1000000000"),), 413, "request_body_too_large"),
+        ((("content-length", "9" * 5000),), 413, "request_body_too_large"),
+        ((("content-length", "1048577"),), 413, "request_body_too_large"),
         ((("content-length", "abc"),), 400, "bad_request"),
         ((("content-length", "-1"),), 400, "bad_request"),
         ((("content-length", ""),), 400, "bad_request"),
@@ -669,10 +680,22 @@ def test_a_head_that_forbids_reading_the_body_is_answered_at_once(
         (("content-length", "0"),),
         (("content-length", " 12 "),),
         (("content-length", "5"),) * 2,
+        (("content-length", "0" * 30 + "5"),),
+        (("content-length", "1048576"),),
     ],
 )
 def test_a_plain_head_lets_the_body_be_read(headers: tuple[tuple[str, str], ...]) -> None:
     assert check_head(headers, config()) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "length"), [("0", 0), ("17", 17), (" 5 ", 5), ("0" * 5000 + "7", 7)]
+)
+def test_the_declared_length_is_read_from_any_number_of_digits(value: str, length: int) -> None:
+    headers = (("content-length", value),)
+    assert check_head(headers, config()) is None
+    assert body_length(headers) == length
+    assert body_length(()) == 0
 
 
 def test_handle_refuses_a_declared_oversize_body_too(store: SQLiteStore) -> None:
@@ -690,3 +713,46 @@ def test_the_store_refuses_an_id_that_is_not_one(store: SQLiteStore) -> None:
             method("x'; --")
     with pytest.raises(ValueError, match="not a user id"):
         store.update("..", lambda record: record, 0)
+
+
+# Any request at all -------------------------------------------------------------------
+
+# Any text at all, lone surrogates included: handle() takes str from any caller.
+_ANY_TEXT = st.one_of(
+    st.text(st.characters(exclude_categories=()), max_size=30),
+    st.sampled_from(["\ud800", "/v1/users/\udfff", "/\u20ac\x00", "Bearer \udc80", ""]),
+)
+_TARGETS = st.one_of(
+    _ANY_TEXT,
+    st.sampled_from([route.pattern for route in ROUTES]).map(
+        lambda pattern: pattern.replace("{user_id}", "user_1")
+    ),
+)
+_HEADERS = st.lists(
+    st.tuples(
+        st.sampled_from(["authorization", "content-length", "x", "transfer-encoding"]), _ANY_TEXT
+    ),
+    max_size=4,
+).map(lambda pairs: (AUTH, *pairs))
+
+
+@given(
+    st.one_of(st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE"]), _ANY_TEXT),
+    _TARGETS,
+    _HEADERS,
+    st.binary(max_size=64),
+)
+def test_any_request_gets_a_json_answer_and_never_a_5xx(
+    method: str, target_path: str, headers: tuple[tuple[str, str], ...], body: bytes
+) -> None:
+    """handle() never raises for any request: every client mistake is a 4xx with a Clerk body."""
+    store = SQLiteStore(":memory:")
+    try:
+        store.create(build_user({}, config(), user_id="user_1"))
+        response = handle(Request(method, target_path, headers, body), store, config())
+        assert 200 <= response.status < 500
+        assert isinstance(parse_json(response.body), dict)
+        log = answer(call(store, "GET", "/__admin/requests"))
+        assert isinstance(log["data"], list)
+    finally:
+        store.close()

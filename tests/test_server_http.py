@@ -387,3 +387,16 @@ def test_a_response_the_peer_cannot_take_closes_the_connection() -> None:
     handler.close_connection = False
     handler._send(Response(200, (), b"{}"))  # pyright: ignore[reportPrivateUsage]
     assert handler.close_connection
+
+
+def test_a_reset_in_the_middle_of_a_body_leaves_the_server_up(server: Server) -> None:
+    head = request_bytes("POST", "/v1/users", b"{}" * 5, extra="Expect: 100-continue\r\n")
+    sock = connect(server)
+    sock.sendall(head[:-10])
+    interim = b""
+    while not interim.endswith(b"\r\n\r\n"):
+        interim += sock.recv(1)
+    assert interim.startswith(b"HTTP/1.1 100")  # the server is now reading the body
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    sock.close()  # a reset
+    still_up(server)

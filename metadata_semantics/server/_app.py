@@ -56,6 +56,7 @@ __all__ = [
     "ParamError",
     "Request",
     "Response",
+    "body_length",
     "build_user",
     "check_head",
     "handle",
@@ -224,7 +225,10 @@ def check_head(headers: Headers, config: Config, /) -> Response | None:
         return server_error(
             config, "bad_request", "Content-Length must be one decimal number.", close=True
         )
-    if int(text) > config.max_body_bytes:
+    # Compared by length first: int() refuses a number of thousands of digits.
+    digits = text.lstrip("0") or "0"
+    bound = str(config.max_body_bytes)
+    if len(digits) > len(bound) or int(digits) > config.max_body_bytes:
         return server_error(
             config,
             "too_large",
@@ -234,12 +238,24 @@ def check_head(headers: Headers, config: Config, /) -> Response | None:
     return None
 
 
+def body_length(headers: Headers, /) -> int:
+    """Return the body length a head declares (0 without ``Content-Length``).
+
+    Call it only after :func:`check_head` has let the head through.
+    """
+    lengths = _values(headers, "content-length")
+    return int(lengths[0].strip().lstrip("0") or "0") if lengths else 0
+
+
 def _authorised(headers: Headers, keys: Sequence[str]) -> bool:
     given = _values(headers, "authorization")
     if len(given) != 1:
         return False
     scheme, _, token = given[0].strip().partition(" ")
-    presented = token.strip().encode("latin-1")
+    try:
+        presented = token.strip().encode("latin-1")
+    except UnicodeEncodeError:  # no HTTP header carries this text
+        return False
     # Every key is compared, in constant time, whatever the outcome.
     matches = [hmac.compare_digest(presented, key.encode("utf-8")) for key in keys]
     return scheme.lower() == "bearer" and any(matches)
@@ -408,7 +424,7 @@ def _dispatch(  # noqa: PLR0911 - one return per way a request can end
         return server_error(
             config,
             "method",
-            f"{request.method[:20]} is not allowed here; use {allowed}.",
+            f"{request.method[:20]!r} is not allowed here; use {allowed}.",
             ("Allow", allowed),
         )
     user_id = cast("str", found)
@@ -421,6 +437,12 @@ def _dispatch(  # noqa: PLR0911 - one return per way a request can end
     except ParamError as error:
         kind = SERVER_ERRORS[error.kind]
         return _error(config, kind, error.detail, {"param_name": error.name})
+
+
+def _clean(text: str) -> str:
+    # The adapters give Latin-1 text, which is always valid; a caller of
+    # handle() may pass a lone surrogate, which the log must not choke on.
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def handle(request: Request, store: Store, config: Config, /) -> Response:
@@ -438,11 +460,13 @@ def handle(request: Request, store: Store, config: Config, /) -> Response:
     if not path.startswith(ADMIN_PREFIX):
         store.log(
             {
-                "method": request.method,
-                "path": path,
-                "query": query,
+                "method": _clean(request.method),
+                "path": _clean(path),
+                "query": _clean(query),
                 "headers": {
-                    name: value for name, value in request.headers if name != "authorization"
+                    _clean(name): _clean(value)
+                    for name, value in request.headers
+                    if name != "authorization"
                 },
                 "body": request.body.decode("utf-8", errors="replace"),
                 "status": response.status,

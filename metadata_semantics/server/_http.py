@@ -17,7 +17,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Final, cast
 
-from ._app import Config, Request, Response, check_head, handle, server_error
+from ._app import Config, Request, Response, body_length, check_head, handle, server_error
 
 if TYPE_CHECKING:
     from ._store import Store
@@ -111,6 +111,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._respond()
         except TimeoutError:
             self._timed_out()
+        except OSError:  # the peer reset the connection in the middle of a request
+            self.close_connection = True
 
     def _timed_out(self) -> None:
         config = self.owner.config
@@ -142,7 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
         if early is not None:
             self._send(early)
             return
-        length = int(dict(headers).get("content-length", "0"))
+        length = body_length(headers)
         body = self.rfile.read(length) if length else b""
         if len(body) < length:  # the peer closed before the whole body arrived
             self.close_connection = True

@@ -10,7 +10,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ._app import Config, Request, check_head, handle
+from ._app import Config, Request, body_length, check_head, handle
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -50,7 +50,7 @@ def wsgi_app(
         headers = _headers(environ)
         response = check_head(headers, config)
         if response is None:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
+            length = body_length(headers)
             body = environ["wsgi.input"].read(length) if length else b""
             method = environ["REQUEST_METHOD"]
             response = handle(Request(method, _target(environ), headers, body), store, config)
