@@ -210,6 +210,15 @@ def test_a_setup_failure_exits_2_with_one_line(
     assert captured.err.count("\n") == 1
 
 
+def test_a_file_that_is_not_a_database_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    garbage = tmp_path / "notes.txt"
+    garbage.write_bytes(b"this is not an SQLite database, not at all" * 100)
+    assert main(["serve", "--port", "0", "--secret-key", "k", "--db", str(garbage)]) == 2
+    assert "cannot open" in capsys.readouterr().err
+
+
 def test_a_port_in_use_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

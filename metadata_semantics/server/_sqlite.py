@@ -93,16 +93,23 @@ class SQLiteStore:
     """A :class:`Store` in one SQLite database: a file path, or ``":memory:"``."""
 
     def __init__(self, database: str, /) -> None:
-        """Open (and create if needed) the database; a file is put in WAL mode."""
+        """Open (and create if needed) the database; a file is put in WAL mode.
+
+        Raises :class:`sqlite3.Error` if the database cannot be opened or set up.
+        """
         # One connection, used under one lock: writes are serialised anyway,
         # and a ":memory:" database exists only inside its connection.
         self._db = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
         self._lock = threading.Lock()
         self._log: deque[Mapping[str, JSONValue]] = deque(maxlen=LOG_SIZE)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.execute(_SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.execute(_SCHEMA)
+        except sqlite3.Error:  # for example a file that is not a database
+            self._db.close()
+            raise
 
     def create(self, user: StoredUser, /) -> None:
         """Store a new user, or replace the one with the same id."""
