@@ -90,11 +90,26 @@ def test_every_table_on_a_page_is_the_data(page: Path) -> None:
         assert table == render_error_codes()
 
 
+# Pages whose examples talk to a live server: their own test starts one and
+# runs them there.
+RUN_ELSEWHERE = {"sdks.md": "test_sdk_docs.py"}
+
+
 def examples(page: Path) -> list[str]:
     return re.findall(r"```pycon\n(.*?)```", page.read_text("utf-8"), re.DOTALL)
 
 
-@pytest.mark.parametrize("page", [page for page in PAGES if examples(page)], ids=page_id)
+def test_pages_run_elsewhere_have_their_own_test() -> None:
+    for page, test in RUN_ELSEWHERE.items():
+        assert examples(DOCS / page)
+        assert (Path(__file__).parent / test).is_file()
+
+
+@pytest.mark.parametrize(
+    "page",
+    [page for page in PAGES if examples(page) and page.name not in RUN_ELSEWHERE],
+    ids=page_id,
+)
 def test_the_examples_on_a_page_run(page: Path) -> None:
     # Each page is a session of its own, so each page's examples stand alone.
     parser = doctest.DocTestParser()

@@ -70,3 +70,13 @@ def test_the_wheel_carries_the_document(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
         assert archive.read("metadata_semantics/server/openapi.json") == openapi_document()
+
+
+def test_the_create_body_lists_exactly_the_params_the_server_takes() -> None:
+    """POST /v1/users refuses any other member, so the document allows no other."""
+    from metadata_semantics.server import CREATE_PARAMS
+    from metadata_semantics.server._routes import IGNORED_CREATE_PARAMS
+
+    schema = _document()["components"]["schemas"]["CreateUser"]
+    assert schema["additionalProperties"] is False
+    assert set(schema["properties"]) == {*CREATE_PARAMS, *IGNORED_CREATE_PARAMS}
