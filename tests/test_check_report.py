@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 import jsonschema
 import pytest
 
+from metadata_semantics import MetadataError
 from metadata_semantics.check import CheckReport, check_server
 from metadata_semantics.check._cases import case_text
 from metadata_semantics.server import Config, SQLiteStore
@@ -17,6 +18,8 @@ from check_client import HandleClient
 from check_servers import KEY, broken_servers, reference
 
 if TYPE_CHECKING:
+    from metadata_semantics.server import Request, Response
+
     from check_servers import Handler
 
 
@@ -141,3 +144,15 @@ def test_long_values_are_shortened(no_put: CheckReport) -> None:
     text = no_put.text()
     assert "... (" in text
     assert max(len(line) for line in text.splitlines()) < 500
+
+
+def test_a_request_left_unanswered_is_shown_as_such() -> None:
+    def no_answer_to_patch(request: Request, store: SQLiteStore, config: Config) -> Response:
+        if request.method == "PATCH":
+            raise MetadataError("the connection closed", code="invalid_argument")
+        return reference(request, store, config)
+
+    report = report_of(no_answer_to_patch, "rules/merge/object/stored-object")
+    assert report.exit_status == 1
+    answers = [line for line in report.text().splitlines() if line.startswith("    answer:")]
+    assert answers == ["    answer:   (no answer) the server failed (invalid_argument)"]
