@@ -6,6 +6,7 @@ user the run created, and a user it did not create is never read or written.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,8 @@ def seeded(tmp_path: Path) -> tuple[SQLiteStore, Config, str, bytes]:
 
 
 def users_in(tmp_path: Path) -> list[str]:
-    with sqlite3.connect(tmp_path / "users.db") as connection:
+    # A connection's own "with" ends a transaction but does not close it.
+    with contextlib.closing(sqlite3.connect(tmp_path / "users.db")) as connection:
         return [row[0] for row in connection.execute("SELECT id FROM users")]
 
 
