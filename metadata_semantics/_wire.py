@@ -193,8 +193,8 @@ def params_from_body(
 ) -> UserMetadataParams:
     """Read a request body into :class:`UserMetadataParams`; see ``UserMetadataParams.from_body``.
 
-    ``trusted`` skips the copy for a body that :func:`parse_json` has just
-    built, which is already valid and shared with no one.
+    ``trusted`` skips the copy, for a body that :func:`parse_json` has just
+    built or that a write is about to validate and copy itself.
     """
     checked = _check_naming(naming)
     found = _read_fields(body, checked, what="the request body", strict=True, source="request")
@@ -288,7 +288,9 @@ def _request_params(body: object, naming: Naming, limits: Limits | None) -> User
         return UserMetadataParams()
     text = _body_text(body)
     if text is None:
-        return params_from_body(body, naming=naming)
+        # Not copied here: the write validates and copies each field once,
+        # with the limits' budget, and counts only what the result holds.
+        return params_from_body(body, naming=naming, trusted=True)
     check_body_size(text, limits)
     if _blank(text):
         return UserMetadataParams()

@@ -16,6 +16,7 @@ import pytest
 
 from metadata_semantics import (
     UPSTREAM_LIMITS,
+    LimitExceededError,
     Limits,
     MetadataError,
     UserMetadata,
@@ -535,3 +536,153 @@ def test_an_exception_in_a_mapping_body_comes_out_as_metadata_error() -> None:
     error = _error(UserMetadata.from_body, body)
     assert error.code == "invalid_body"
     assert isinstance(error.__cause__, RuntimeError)
+
+
+# 5. Work that a limit should bound ---------------------------------------------
+
+
+def _doubling(levels: int) -> list[Any]:
+    """``x = [x0, x0]`` nested ``levels`` times: 2**levels leaves from ``levels`` lists."""
+    value: list[Any] = ["leaf"]
+    for _ in range(levels):
+        value = [value, value]
+    return value
+
+
+def _doubling_object(levels: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"leaf": 1}
+    for _ in range(levels):
+        value = {"a": value, "b": value}
+    return value
+
+
+# 64 levels expand to 2**64 leaves: these calls finish only if the work stops
+# at the limit, whatever the input's expanded size.
+LEVELS = 64
+
+
+@pytest.mark.parametrize("share", SHARE)
+def test_a_request_of_shared_sub_objects_stops_at_the_field_limit(share: bool) -> None:
+    body = {"public_metadata": {"x": _doubling(LEVELS)}}
+    error = _error(apply_request, UserMetadata(), "PUT", body, share=share)
+    assert isinstance(error, LimitExceededError)
+    assert (error.code, error.field, error.path) == (
+        "field_too_large",
+        "public_metadata",
+        "/public_metadata",
+    )
+    # The write stopped as soon as the field certainly broke the bound.
+    assert error.limit == 8192
+    assert error.measured == 8193
+
+
+@pytest.mark.parametrize("share", SHARE)
+def test_a_merge_patch_of_shared_objects_stops_at_the_field_limit(share: bool) -> None:
+    params = UserMetadataParams(private_metadata={"p": _doubling_object(LEVELS)})
+    stored = UserMetadata(private_metadata={"p": {"a": 1}})
+    error = _error(merge_metadata, stored, params, limits=UPSTREAM_LIMITS, share=share)
+    assert (error.code, error.field) == ("field_too_large", "private_metadata")
+
+
+@pytest.mark.parametrize("share", SHARE)
+def test_a_stored_record_of_shared_sub_objects_stops_at_the_field_limit(share: bool) -> None:
+    stored = UserMetadata(unsafe_metadata={"x": _doubling(LEVELS)})
+    error = _error(apply_request, stored, "PATCH", '{"public_metadata":{"a":1}}', share=share)
+    assert (error.code, error.field) == ("field_too_large", "unsafe_metadata")
+
+
+def test_the_total_bound_stops_the_work_when_it_is_the_smaller() -> None:
+    limits = Limits(max_field_bytes=10**6, max_total_bytes=100)
+    params = UserMetadataParams(public_metadata={"x": _doubling(LEVELS)})
+    error = _error(replace_metadata, UserMetadata(), params, limits=limits)
+    assert isinstance(error, LimitExceededError)
+    assert (error.code, error.field, error.measured, error.limit) == (
+        "metadata_too_large",
+        None,
+        101,
+        100,
+    )
+
+
+def test_shared_sub_objects_within_the_limit_are_copied_apart() -> None:
+    value = _doubling(4)
+    params = UserMetadataParams(public_metadata={"x": value})
+    result = replace_metadata(UserMetadata(), params, limits=UPSTREAM_LIMITS)
+    assert same(result.public_metadata, {"x": value})
+    copied = cast(Any, result.public_metadata)["x"]
+    assert copied[0] is not copied[1]
+
+
+def test_a_patch_that_shrinks_a_large_record_is_not_stopped_by_the_budget() -> None:
+    # The stored field holds more members than the bound allows; the patch
+    # deletes nearly all, and only what the result holds is counted.
+    many = {f"k{index}": index for index in range(10_000)}
+    stored = UserMetadata(public_metadata=many)
+    patch: dict[str, Any] = {f"k{index}": None for index in range(1, 10_000)}
+    for share in SHARE:
+        result = apply_request(stored, "PATCH", {"public_metadata": patch}, share=share)
+        assert same(result.public_metadata, {"k0": 0})
+
+
+def test_a_large_body_is_rejected_before_it_is_parsed() -> None:
+    # Not JSON from its second character: only a size check that comes
+    # before parsing reports the size rather than the syntax.
+    size = 20 * 1024 * 1024
+    for body in ("{" + "x" * size, b"{" + b"x" * size, bytearray(b"[" * size)):
+        error = _error(apply_request, UserMetadata(), "PATCH", body)
+        assert isinstance(error, LimitExceededError)
+        assert (error.code, error.path, error.field, error.limit) == (
+            "body_too_large",
+            "",
+            None,
+            65536,
+        )
+        assert error.measured == size + (0 if isinstance(body, bytearray) else 1)
+
+
+def test_a_text_body_is_measured_in_utf8_bytes() -> None:
+    limits = Limits(max_body_bytes=10)
+    error = _error(apply_request, UserMetadata(), "PUT", '{"é":"ééé"}', limits=limits)
+    assert isinstance(error, LimitExceededError)
+    assert (error.code, error.measured) == ("body_too_large", 15)
+    ok = apply_request(
+        UserMetadata(), "PUT", '{"public_metadata":{}}', limits=Limits(max_body_bytes=22)
+    )
+    assert same(ok.public_metadata, {})
+    error = _error(
+        apply_request, UserMetadata(), "PUT", "\ud800" * 4, limits=Limits(max_body_bytes=11)
+    )
+    assert (error.code, cast(LimitExceededError, error).measured) == ("body_too_large", 12)
+
+
+def test_a_body_bound_does_not_apply_to_a_mapping_or_without_limits() -> None:
+    body = {"public_metadata": {"a": "x" * 100}}
+    result = apply_request(UserMetadata(), "PUT", body, limits=Limits(max_body_bytes=10))
+    assert same(result.public_metadata, body["public_metadata"])
+    result = apply_request(UserMetadata(), "PUT", "  " * 40_000, limits=None)
+    assert same(result.public_metadata, {})
+
+
+def test_explain_writes_no_pointer_until_one_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from metadata_semantics import _diff
+
+    calls: list[int] = []
+    real = _diff.format_pointer
+
+    def counting(segments: tuple[str | int, ...], /) -> str:
+        calls.append(len(segments))
+        return real(segments)
+
+    monkeypatch.setattr(_diff, "format_pointer", counting)
+    before: dict[str, Any] = {"leaf": 1}
+    after: dict[str, Any] = {"leaf": 2}
+    for _ in range(1000):
+        before = {"k": before, "x": 1}
+        after = {"k": after, "x": 2}
+    params = UserMetadataParams(public_metadata=after)
+    (public, _, _) = explain(UserMetadata(public_metadata=before), params, "merge")
+    assert len(public.edits) == 1001
+    assert calls == []
+    assert public.edits[-1].pointer == "/k" * 1000 + "/leaf"
+    assert public.edits[0].pointer == "/x"
+    assert calls == [1001, 1]
