@@ -616,7 +616,7 @@ def test_shared_sub_objects_within_the_limit_are_copied_apart() -> None:
 def test_a_patch_that_shrinks_a_large_record_is_not_stopped_by_the_budget() -> None:
     # The stored field holds more members than the bound allows; the patch
     # deletes nearly all, and only what the result holds is counted.
-    many = {f"k{index}": index for index in range(10_000)}
+    many: dict[str, Any] = {f"k{index}": index for index in range(10_000)}
     stored = UserMetadata(public_metadata=many)
     patch: dict[str, Any] = {f"k{index}": None for index in range(1, 10_000)}
     for share in SHARE:
@@ -664,10 +664,10 @@ def test_a_body_bound_does_not_apply_to_a_mapping_or_without_limits() -> None:
 
 
 def test_explain_writes_no_pointer_until_one_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    from metadata_semantics import _diff
+    from metadata_semantics import _diff  # pyright: ignore[reportPrivateUsage]
+    from metadata_semantics._errors import format_pointer as real
 
     calls: list[int] = []
-    real = _diff.format_pointer
 
     def counting(segments: tuple[str | int, ...], /) -> str:
         calls.append(len(segments))
