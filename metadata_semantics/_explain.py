@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 from ._diff import Edit, object_edits
 from ._errors import InvalidArgumentError
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from ._records import UserMetadata, UserMetadataParams
     from ._semantics import Action, FieldState, Operation
-    from ._types import Metadata
+    from ._types import JSONValue, Metadata
 
 __all__ = ["Change", "ChangeAction", "explain"]
 
@@ -72,8 +72,11 @@ class Change:
         return tuple(edit.pointer for edit in self.edits if edit.kind == "removed")
 
 
-def _as_object(value: Metadata | None) -> Metadata:
-    return {} if value is None else value
+def _as_object(value: JSONValue) -> Metadata:
+    # A stored field that the write does not keep need not be an object (the
+    # write never looks at it); with no keys, it counts as ``{}``, as RFC 7396
+    # counts a non-object target.
+    return value if isinstance(value, dict) else {}
 
 
 def explain(stored: UserMetadata, params: UserMetadataParams, op: Operation, /) -> list[Change]:
@@ -102,8 +105,6 @@ def explain(stored: UserMetadata, params: UserMetadataParams, op: Operation, /) 
             # copied so that no edit hands out a container of ``stored``.
             before = copy_json(getattr(stored, name), field=name, source="stored")
             after = getattr(result, name)
-            edits = tuple(
-                object_edits(_as_object(cast("Metadata | None", before)), _as_object(after))
-            )
+            edits = tuple(object_edits(_as_object(before), _as_object(after)))
         changes.append(Change(name, action, edits))
     return changes
