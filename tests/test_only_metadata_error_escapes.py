@@ -81,7 +81,8 @@ def _fingerprint(value: object) -> list[tuple[int, int, tuple[tuple[int, int], .
         if issubclass(kind, dict):
             stored: list[tuple[object, object]] = list(_DICT_ITEMS(current))
         else:
-            listed: list[object] = list(_SEQUENCE_ITEMS(current))
+            reader = _SEQUENCE_ITEMS if issubclass(kind, list) else _TUPLE_ITEMS
+            listed: list[object] = list(reader(current))
             stored = [(index, member) for index, member in enumerate(listed)]
         pending.extend(member for _, member in stored)
         pairs: tuple[tuple[int, int], ...] = tuple((id(key), id(member)) for key, member in stored)
@@ -92,6 +93,7 @@ def _fingerprint(value: object) -> list[tuple[int, int, tuple[tuple[int, int], .
 # Storage readers that no subclass override can change.
 _DICT_ITEMS: Final[Any] = cast(Any, dict).items
 _SEQUENCE_ITEMS: Final[Any] = cast(Any, list).__iter__
+_TUPLE_ITEMS: Final[Any] = cast(Any, tuple).__iter__
 
 
 def _unchanged(call: Callable[[], object], *inputs: object) -> None:
