@@ -686,3 +686,80 @@ def test_explain_writes_no_pointer_until_one_is_read(monkeypatch: pytest.MonkeyP
     assert public.edits[-1].pointer == "/k" * 1000 + "/leaf"
     assert public.edits[0].pointer == "/x"
     assert calls == [1001, 1]
+
+
+class _Sub(dict[str, Any]):
+    """A plain dict subclass: it sends every walk to the engine."""
+
+
+def test_the_engine_stops_at_the_budget_too() -> None:
+    value: Any = _Sub(leaf=1)
+    for _ in range(LEVELS):
+        value = _Sub(a=value, b=value)
+    params = UserMetadataParams(public_metadata={"x": value})
+    for share in SHARE:
+        error = _error(
+            replace_metadata, UserMetadata(), params, limits=UPSTREAM_LIMITS, share=share
+        )
+        assert (error.code, error.field) == ("field_too_large", "public_metadata")
+        error = _error(merge_metadata, UserMetadata(), params, limits=UPSTREAM_LIMITS, share=share)
+        assert (error.code, error.field) == ("field_too_large", "public_metadata")
+
+
+def test_an_object_of_shared_objects_stops_on_the_fast_path() -> None:
+    params = UserMetadataParams(public_metadata={"x": _doubling_object(LEVELS)})
+    error = _error(replace_metadata, UserMetadata(), params, limits=UPSTREAM_LIMITS)
+    assert (error.code, error.field) == ("field_too_large", "public_metadata")
+
+
+def test_a_long_integer_kept_from_the_target_is_the_stored_record_s() -> None:
+    error = _error(merge_patch, {"n": 10**5000, "m": 1}, {"a": 1})
+    assert (error.code, error.path, error.source) == ("integer_too_long", "/n", "stored")
+    # One the patch replaces is never looked at.
+    assert same(merge_patch({"n": 10**5000}, {"n": 1}), {"n": 1})
+
+
+def test_a_key_too_long_to_show_is_named_by_its_type() -> None:
+    error = _error(merge_patch, {}, {10**5000: 1})
+    assert error.code == "non_string_key"
+    assert "int too long to show" in str(error)
+
+
+def test_json_equal_reads_subclasses_through_their_storage() -> None:
+    from metadata_semantics import json_equal
+
+    for value in _dicts():
+        assert json_equal(value, DICT_VIEW)
+        assert json_equal(DICT_VIEW, value)
+    for items in _lists():
+        assert json_equal(items, LIST_VIEW)
+    # What is not JSON equals only itself, and no code of its class runs.
+    thing = BadRepr()
+    assert json_equal(cast(Any, [thing]), cast(Any, [thing]))
+    assert not json_equal(cast(Any, [BadRepr()]), cast(Any, [BadRepr()]))
+
+
+def test_an_edit_made_by_hand_is_frozen_and_compares_by_value() -> None:
+    from dataclasses import FrozenInstanceError
+
+    from metadata_semantics import Edit
+
+    edit = Edit("added", "/a", None, 1)
+    assert edit == Edit("added", "/a", None, 1)
+    assert edit != Edit("added", "/b", None, 1)
+    assert edit != ("added", "/a", None, 1)
+    assert hash(edit) == hash(Edit("added", "/a", None, 1))
+    assert repr(edit) == "Edit(kind='added', pointer='/a', old=None, new=1)"
+    with pytest.raises(FrozenInstanceError):
+        edit.kind = "removed"
+    with pytest.raises(FrozenInstanceError):
+        del edit.new
+
+
+def test_an_edit_found_by_explain_equals_one_made_by_hand() -> None:
+    from metadata_semantics import Edit
+
+    params = UserMetadataParams(public_metadata={"a": {"b": 2}})
+    (public, _, _) = explain(UserMetadata(public_metadata={"a": {"b": 1}}), params, "merge")
+    assert public.edits == (Edit("changed", "/a/b", 1, 2),)
+    assert public.edits[0].pointer is public.edits[0].pointer
