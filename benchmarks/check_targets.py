@@ -36,9 +36,12 @@ from peers import (
 from shapes import Shape, chain, chain_merge, eight_kb_merge, replace_8kb, sectioned_mb_merge
 
 from metadata_semantics import (
+    Limits,
+    MetadataError,
     UserMetadata,
     UserMetadataParams,
     apply_request,
+    explain,
     json_equal,
     merge_metadata,
     merge_patch,
@@ -170,6 +173,122 @@ def depth_calls(depth: int) -> dict[str, Callable[[], Any]]:
     return calls
 
 
+HOSTILE_TARGETS: list[Target] = [
+    Target(
+        "shared sub-objects, default limits: 2**64 leaves / 2**22 leaves",
+        "doubling 64",
+        "doubling 22",
+        "<=",
+        1.5,
+    ),
+    Target(
+        "shared sub-objects, 2**64 leaves: limit 16 KB / limit 8 KB",
+        "doubling 64, 16 KB",
+        "doubling 64",
+        "<=",
+        3.0,
+    ),
+    Target(
+        "a 20 MB body, default limits: rejected / parse_json of 64 KB",
+        "20 MB body",
+        "64 KB parse",
+        "<=",
+        1.0,
+    ),
+    Target(
+        "explain, merge: depth 20,000 / depth 2,000",
+        "explain 20000",
+        "explain 2000",
+        "<=",
+        15.0,
+    ),
+]
+
+
+def _doubling(levels: int) -> list[Any]:
+    value: list[Any] = ["leaf"]
+    for _ in range(levels):
+        value = [value, value]
+    return value
+
+
+def _rejects(call: Callable[[], Any], code: str) -> Callable[[], Any]:
+    """``call``, checked once to fail with ``code``, as a call that swallows that error."""
+
+    def rejected() -> None:
+        try:
+            call()
+        except MetadataError as error:
+            if error.code != code:
+                raise
+        else:
+            raise AssertionError(f"expected {code}")
+
+    rejected()
+    return rejected
+
+
+def _explain_call(depth: int) -> Callable[[], Any]:
+    before: dict[str, Any] = {"leaf": 1}
+    after: dict[str, Any] = {"leaf": 2}
+    for _ in range(depth):
+        before = {"k": before, "x": 1}
+        after = {"k": after, "x": 2}
+    record = UserMetadata(public_metadata=before)
+    params = UserMetadataParams(public_metadata=after)
+    assert len(explain(record, params, "merge")[0].edits) == depth + 1
+    return lambda: explain(record, params, "merge")
+
+
+def hostile_calls() -> dict[str, Callable[[], Any]]:
+    """Work that a limit bounds: each call is checked once to give the expected answer."""
+    bigger = Limits(max_field_bytes=16384, max_total_bytes=16384)
+    body = "{" + '"public_metadata":{"a":"' + "x" * (20 * 1024 * 1024) + '"}}'
+    small = "{" + '"public_metadata":{"a":"' + "x" * (64 * 1024 - 30) + '"}}'
+    from metadata_semantics import parse_json
+
+    calls: dict[str, Callable[[], Any]] = {}
+    for levels in (22, 64):
+        shared = {"public_metadata": {"x": _doubling(levels)}}
+        calls[f"doubling {levels}"] = _rejects(
+            lambda shared=shared: apply_request(UserMetadata(), "PUT", shared), "field_too_large"
+        )
+    shared = {"public_metadata": {"x": _doubling(64)}}
+    calls["doubling 64, 16 KB"] = _rejects(
+        lambda: apply_request(UserMetadata(), "PUT", shared, limits=bigger), "field_too_large"
+    )
+    calls["20 MB body"] = _rejects(
+        lambda: apply_request(UserMetadata(), "PATCH", body), "body_too_large"
+    )
+    calls["64 KB parse"] = lambda: parse_json(small)
+    calls["explain 2000"] = _explain_call(2000)
+    calls["explain 20000"] = _explain_call(20000)
+    return calls
+
+
+def check_ratios(
+    targets: list[Target], calls: dict[str, Callable[[], Any]], rounds: int, budget: float
+) -> int:
+    """Time ``calls`` in interleaved rounds and print each target; return how many missed."""
+    results = {name: Result(name, "") for name in calls}
+    interleave(
+        [(results[name], call) for name, call in calls.items()], rounds=rounds, budget=budget
+    )
+    failures = 0
+    for target in targets:
+        numerator, denominator = results[target.numerator], results[target.denominator]
+        best = numerator.best / denominator.best
+        median = numerator.median / denominator.median
+        ok = verdict(best, target.relation, target.bound)
+        failures += not ok
+        print(
+            f"{'PASS' if ok else 'FAIL'}  {target.label}: {best:,.2f} "
+            f"(target {target.relation} {target.bound:g}; medians give {median:,.2f}; "
+            f"{numerator.best * 1000:,.2f} ms / {denominator.best * 1000:,.2f} ms)"
+        )
+    return failures
+
+
 def import_times_ms(runs: int = 5) -> dict[str, float]:
     """Median cumulative import times from ``-X importtime``: the package and its heaviest parts.
 
@@ -198,7 +317,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (15)")
     parser.add_argument("--budget", type=float, default=0.005, help="seconds per batch (0.005)")
+    parser.add_argument(
+        "--hostile", action="store_true", help="only the targets for hostile input"
+    )
     options = parser.parse_args(argv)
+    if options.hostile:
+        env = environment()
+        print(f"{env['date']} | {env['python']} | {env['machine']} | commit {env['commit']}")
+        failures = check_ratios(
+            HOSTILE_TARGETS, hostile_calls(), max(3, options.rounds // 3), options.budget
+        )
+        print(f"{failures} target(s) missed" if failures else "all targets met")
+        return 1 if failures else 0
 
     env = environment()
     print(f"{env['date']} | {env['python']} | {env['machine']} | commit {env['commit']}")
@@ -239,6 +369,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{growth:,.2f} (target <= {DEPTH_BOUND:g}; {high.best * 1000:,.0f} ms at "
             f"{DEPTHS[1]:,})"
         )
+
+    failures += check_ratios(
+        HOSTILE_TARGETS, hostile_calls(), max(3, options.rounds // 3), options.budget
+    )
 
     times = import_times_ms()
     milliseconds = times.pop("metadata_semantics")

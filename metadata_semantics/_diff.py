@@ -9,7 +9,7 @@ engine, it is iterative, so any depth works.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias, cast
 
 from ._errors import InvalidValueError, format_pointer
@@ -39,20 +39,80 @@ def _segments(node: _Node, /) -> tuple[str, ...]:
     return tuple(keys)
 
 
-@dataclass(frozen=True, slots=True)
 class Edit:
     """One key that a write adds, changes or removes.
 
     ``pointer`` is a JSON Pointer relative to the field. ``old`` is the value
     before (``None`` when the key is added) and ``new`` the value after
     (``None`` when it is removed); ``kind`` tells those ``None`` apart from a
-    JSON null.
+    JSON null. Edits are immutable and compare by all four.
+
+    An edit found by a walk keeps its place as a link to its parent's place
+    and writes ``pointer`` only when it is first read, so listing the edits
+    of a document costs what the document costs, at any depth, rather than
+    a full pointer string per edit.
     """
 
+    __slots__ = ("_node", "_pointer", "kind", "new", "old")
+
     kind: EditKind
-    pointer: str
     old: JSONValue
     new: JSONValue
+    _pointer: str | None
+    _node: _Node
+
+    def __init__(self, kind: EditKind, pointer: str, old: JSONValue, new: JSONValue) -> None:
+        _set(self, "kind", kind)
+        _set(self, "_pointer", pointer)
+        _set(self, "_node", None)
+        _set(self, "old", old)
+        _set(self, "new", new)
+
+    @property
+    def pointer(self) -> str:
+        """The JSON Pointer of the key, relative to the field."""
+        if self._pointer is None:
+            _set(self, "_pointer", format_pointer(_segments(self._node)))
+            _set(self, "_node", None)
+        return cast(str, self._pointer)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def _key(self) -> tuple[str, str, JSONValue, JSONValue]:
+        return (self.kind, self.pointer, self.old, self.new)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Edit:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Edit(kind={self.kind!r}, pointer={self.pointer!r}, "
+            f"old={self.old!r}, new={self.new!r})"
+        )
+
+
+# Edits are frozen: their own fields are set once, through object's setattr.
+_set: Final = object.__setattr__
+
+
+def _edit_at(kind: EditKind, node: _Node, old: JSONValue, new: JSONValue) -> Edit:
+    """An edit that keeps its place as a path link and writes its pointer when read."""
+    edit = Edit.__new__(Edit)
+    _set(edit, "kind", kind)
+    _set(edit, "_pointer", None)
+    _set(edit, "_node", node)
+    _set(edit, "old", old)
+    _set(edit, "new", new)
+    return edit
 
 
 def object_edits(old: Metadata, new: Metadata, /) -> list[Edit]:
@@ -72,18 +132,16 @@ def object_edits(old: Metadata, new: Metadata, /) -> list[Edit]:
         nested: list[tuple[Metadata, Metadata, _Node]] = []
         for key, value in before.items():
             if key not in after:
-                edits.append(Edit("removed", format_pointer(_segments((node, key))), value, None))
+                edits.append(_edit_at("removed", (node, key), value, None))
         for key, value in after.items():
             if key not in before:
-                edits.append(Edit("added", format_pointer(_segments((node, key))), None, value))
+                edits.append(_edit_at("added", (node, key), None, value))
                 continue
             previous = before[key]
             if isinstance(previous, dict) and isinstance(value, dict):
                 nested.append((previous, value, (node, key)))
             elif not json_equal(previous, value):
-                edits.append(
-                    Edit("changed", format_pointer(_segments((node, key))), previous, value)
-                )
+                edits.append(_edit_at("changed", (node, key), previous, value))
         stack.extend(reversed(nested))
     return edits
 

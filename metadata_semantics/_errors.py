@@ -301,6 +301,7 @@ ErrorCode: TypeAlias = Literal[
     "field_too_large",
     "metadata_too_large",
     "too_deep",
+    "body_too_large",
     "unpatchable_null",
 ]
 """Every stable error code."""
@@ -421,6 +422,11 @@ ERROR_CODES: Final[Mapping[str, ErrorCodeInfo]] = _table(
         "too_deep",
         LimitExceededError,
         "A field of the result nests deeper than `Limits.max_depth`.",
+    ),
+    ErrorCodeInfo(
+        "body_too_large",
+        LimitExceededError,
+        "A request body's text is longer than `Limits.max_body_bytes`; checked before parsing.",
     ),
     ErrorCodeInfo(
         "unpatchable_null",

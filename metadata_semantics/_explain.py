@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 from ._diff import Edit, object_edits
 from ._errors import InvalidArgumentError
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from ._records import UserMetadata, UserMetadataParams
     from ._semantics import Action, FieldState, Operation
-    from ._types import Metadata
+    from ._types import JSONValue, Metadata
 
 __all__ = ["Change", "ChangeAction", "explain"]
 
@@ -79,8 +79,11 @@ class Change:
         return tuple(edit.pointer for edit in self.edits if edit.kind == "removed")
 
 
-def _as_object(value: Metadata | None) -> Metadata:
-    return {} if value is None else value
+def _as_object(value: JSONValue) -> Metadata:
+    # A stored field that the write does not keep need not be an object (the
+    # write never looks at it); with no keys, it counts as ``{}``, as RFC 7396
+    # counts a non-object target.
+    return value if isinstance(value, dict) else {}
 
 
 def explain(stored: UserMetadata, params: UserMetadataParams, op: Operation, /) -> list[Change]:
@@ -108,12 +111,14 @@ def explain(stored: UserMetadata, params: UserMetadataParams, op: Operation, /) 
         if action != "kept":
             # The result is the write's own new document; the stored field is
             # copied so that no edit hands out a container of ``stored``.
-            before = cast(
-                "Metadata | None", copy_json(getattr(stored, name), field=name, source="stored")
-            )
+            before: JSONValue = copy_json(getattr(stored, name), field=name, source="stored")
             after: Metadata | None = getattr(result, name)
             edits = tuple(object_edits(_as_object(before), _as_object(after)))
-            # The edits compare objects; null and {} differ without any edit.
-            unchanged = not edits and (before is None) == (after is None)
+            # The edits compare objects; null, {} and a stored non-object
+            # differ from one another without any edit.
+            unchanged = not edits and (
+                (before is None and after is None)
+                or (isinstance(before, dict) and after is not None)
+            )
         changes.append(Change(name, action, edits, unchanged))
     return changes

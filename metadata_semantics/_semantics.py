@@ -13,11 +13,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias, cast
 
 from ._errors import InvalidArgumentError, InvalidValueError
-from ._limits import Limits, check_limits
+from ._fast import Spent
+from ._limits import Limits, check_limits, member_budget, over_budget
 from ._records import UserMetadata, UserMetadataParams
 from ._sentinel import OMITTED
 from ._types import FIELDS, JSONValue, Metadata
-from ._values import copy_json, merge_json
+from ._values import copy_json, is_object, members, merge_json
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -102,8 +103,9 @@ def classify(value: object, /, *, field: str | None = None) -> FieldState:
         return "omitted"
     if value is None:
         return "null"
-    if isinstance(value, dict):
-        return "object" if value else "empty"
+    if is_object(value):
+        # The length of the storage, not of an override.
+        return "object" if len(members(value)) else "empty"
     raise InvalidValueError(
         f"a metadata field must be an object, null or OMITTED, not {type(value).__qualname__}",
         code="invalid_field",
@@ -113,7 +115,7 @@ def classify(value: object, /, *, field: str | None = None) -> FieldState:
 
 def _stored_field(stored: UserMetadata, name: str) -> Metadata | None:
     value: object = getattr(stored, name)
-    if value is None or isinstance(value, dict):
+    if value is None or is_object(value):
         return cast(_Field, value)
     raise InvalidValueError(
         f"a stored metadata field must be an object or null, not {type(value).__qualname__}",
@@ -159,33 +161,50 @@ def write(
     *,
     share: bool,
 ) -> UserMetadata:
-    """Carry out one write and check its result against ``limits``."""
+    """Carry out one write and check its result against ``limits``.
+
+    The request's fields are built first and the stored fields the write
+    keeps after them, each group in field order, so the first error reported
+    is the first in that order. With byte bounds in ``limits``, each field
+    stops being built as soon as it holds more members than the smaller
+    bound allows, so the work is bounded by the limit, not by the input.
+    """
     _check_arguments(stored, params, limits)
     # Every field is classified before any is built, so a bad field anywhere
     # fails the whole write before any work is done.
     actions = [
         RULES[operation, classify(getattr(params, name), field=name)].action for name in FIELDS
     ]
-    values: list[Metadata | None] = []
-    for name, action in zip(FIELDS, actions, strict=True):
-        if action == "keep":
-            kept = _stored_field(stored, name)
-            if not share:
-                kept = cast(_Field, copy_json(kept, field=name, source="stored"))
-            values.append(kept)
-        elif action == "set_null":
-            values.append(None)
-        elif action == "overwrite":
-            given = copy_json(getattr(params, name), field=name, share=share)
-            values.append(cast(Metadata, given))
-        else:
-            merged = merge_json(
-                getattr(stored, name), getattr(params, name), field=name, share=share
-            )
-            values.append(cast(Metadata, merged))
+    budget = member_budget(limits)
+    values: list[Metadata | None] = [None, None, None]
+    name: str = FIELDS[0]
+    try:
+        for index, (name, action) in enumerate(zip(FIELDS, actions, strict=True)):
+            if action == "overwrite":
+                given = copy_json(getattr(params, name), field=name, share=share, budget=budget)
+                values[index] = cast(Metadata, given)
+            elif action == "merge":
+                merged = merge_json(
+                    getattr(stored, name),
+                    getattr(params, name),
+                    field=name,
+                    share=share,
+                    budget=budget,
+                )
+                values[index] = cast(Metadata, merged)
+        for index, (name, action) in enumerate(zip(FIELDS, actions, strict=True)):
+            if action == "keep":
+                kept = _stored_field(stored, name)
+                if not share:
+                    kept = cast(
+                        _Field, copy_json(kept, field=name, source="stored", budget=budget)
+                    )
+                values[index] = kept
+    except Spent:
+        raise over_budget(name, cast(Limits, limits)) from None
     result = UserMetadata(*values)
     if limits is not None:
-        check_limits(result, limits)
+        check_limits(result, limits, shared=share)
     return result
 
 

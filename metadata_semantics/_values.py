@@ -17,28 +17,39 @@ a new document that shares no ``dict`` or ``list`` with what it came from.
 from __future__ import annotations
 
 import math
-from typing import Any, Final, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
 
 from ._errors import ErrorCode, InvalidValueError, Source
 from ._fast import (
     LIMIT,
+    UNBOUNDED,
     Bail,
     check_value,
     copy_dict,
     copy_list,
+    fits_text,
     has_utf8,
     merge_dict,
     share_merge,
+    spend,
 )
 from ._sentinel import OMITTED
 from ._types import JSONValue, Metadata
 
+if TYPE_CHECKING:
+    from collections.abc import ItemsView, Iterable
+
 __all__ = [
     "copy_json",
+    "describe",
     "engine_copy",
     "engine_merge",
     "engine_share_merge",
+    "is_array",
+    "is_object",
+    "items",
     "json_equal",
+    "members",
     "merge_json",
 ]
 
@@ -46,7 +57,10 @@ __all__ = [
 # string: such a string is dead at run time, so changing it proves nothing.
 _Members: TypeAlias = "dict[object, object]"
 _Items: TypeAlias = "list[object]"
-_Named: TypeAlias = "dict[str, object]"
+_Tuple: TypeAlias = "tuple[object, ...]"
+
+# What the engine descends into; anything else is a scalar or not JSON.
+_CONTAINERS: Final = (dict, list)
 
 # A linked path: ``None`` is the root, otherwise ``(parent, key)``.
 _Node: TypeAlias = "tuple[_Node, str | int] | None"
@@ -75,11 +89,14 @@ def _segments(node: _Node, /) -> tuple[str | int, ...]:
 class _Context:
     """What an error needs to say where it happened, beyond the path."""
 
-    __slots__ = ("base", "field")
+    __slots__ = ("base", "budget", "field")
 
-    def __init__(self, field: str | None, base: tuple[str | int, ...]) -> None:
+    def __init__(self, field: str | None, base: tuple[str | int, ...], budget: int) -> None:
         self.field = field
         self.base = base
+        # Members the result may still hold before the walk stops; a list, as
+        # the fast paths share it.
+        self.budget = [budget]
 
     def fail(self, code: ErrorCode, detail: str, node: _Node, source: Source) -> InvalidValueError:
         return InvalidValueError(
@@ -95,17 +112,64 @@ def _type_name(value: object) -> str:
     return type(value).__qualname__
 
 
+# Built-in scalar types whose repr is their own and cannot raise or mislead.
+_SHOWN: Final = (int, float, bool, type(None), bytes, complex)
+
+
+def describe(value: object, /) -> str:
+    """Name ``value`` for a message without running any code of its class.
+
+    A user's ``__repr__`` could raise, hang or lie, so only values of exact
+    built-in scalar types are shown; anything else is named by its type.
+    """
+    kind = type(value)
+    shown = kind in _SHOWN or (
+        kind is tuple
+        and all(type(item) in _SHOWN or type(item) is str for item in cast(_Tuple, value))
+    )
+    if shown:
+        try:
+            return repr(value)
+        except ValueError:  # an int too long to write as text
+            return f"a {_type_name(value)} too long to show"
+    return f"a {_type_name(value)} object"
+
+
+def is_object(value: object, /) -> bool:
+    """Tell whether ``value`` is a ``dict``, by its real type: ``__class__`` may lie."""
+    return issubclass(type(value), dict)
+
+
+def is_array(value: object, /) -> bool:
+    """Tell whether ``value`` is a ``list``, by its real type: ``__class__`` may lie."""
+    return issubclass(type(value), list)
+
+
+def members(value: object, /) -> ItemsView[object, object]:
+    """The members of a ``dict`` (or subclass) as its own storage holds them.
+
+    Overrides of ``items``, ``__iter__``, ``__getitem__`` and the rest are
+    never called, so a subclass has exactly one view: the data it holds.
+    """
+    return dict.items(cast(_Members, value))  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+
+
+def items(value: object, /) -> list[object]:
+    """The items of a ``list`` (or subclass) as its own storage holds them, as a new list."""
+    return list.copy(cast(_Items, value))  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+
+
 def _key(key: object, node: _Node, source: Source, ctx: _Context) -> str:
     """Validate one object key and return it as an exact ``str``."""
     if type(key) is not str:
-        if not isinstance(key, str):
+        if not issubclass(type(key), str):
             raise ctx.fail(
                 "non_string_key",
-                f"object key {key!r} is a {_type_name(key)}, not a str",
-                (node, repr(key)),
+                f"object key {describe(key)} is a {_type_name(key)}, not a str",
+                (node, describe(key)),
                 source,
             )
-        key = str.__str__(key)
+        key = str.__str__(cast(str, key))
     if not (key.isascii() or has_utf8(key)):
         raise ctx.fail(
             "invalid_string",
@@ -121,12 +185,14 @@ def _scalar(value: object, node: _Node, source: Source, ctx: _Context) -> JSONVa
 
     Subclasses of ``str``, ``int`` and ``float`` (an ``IntEnum`` member, say)
     come back as the exact built-in type, so a result only ever holds the
-    seven plain JSON types.
+    seven plain JSON types. The kind of a value is its real type: an object
+    whose ``__class__`` claims ``str`` is not a string.
     """
-    if value is None or type(value) is bool:
+    kind = type(value)
+    if value is None or kind is bool:
         return cast(JSONValue, value)
-    if isinstance(value, str):
-        text = str.__str__(value)
+    if issubclass(kind, str):
+        text = str.__str__(cast(str, value))
         if not (text.isascii() or has_utf8(text)):
             raise ctx.fail(
                 "invalid_string",
@@ -135,18 +201,27 @@ def _scalar(value: object, node: _Node, source: Source, ctx: _Context) -> JSONVa
                 source,
             )
         return text
-    if isinstance(value, int):
-        return int.__int__(value)
-    if isinstance(value, float):
-        number = float.__float__(value)
-        if not math.isfinite(number):
+    if issubclass(kind, int):
+        number = int.__int__(cast(int, value))
+        if not fits_text(number):
             raise ctx.fail(
-                "non_finite_number",
-                f"number {number!r} is not finite; JSON has no NaN or infinity",
+                "integer_too_long",
+                f"integer of {number.bit_length()} bits is longer than this Python converts "
+                "to text (sys.get_int_max_str_digits()), so it has no JSON form",
                 node,
                 source,
             )
         return number
+    if issubclass(kind, float):
+        real = float.__float__(cast(float, value))
+        if not math.isfinite(real):
+            raise ctx.fail(
+                "non_finite_number",
+                f"number {real!r} is not finite; JSON has no NaN or infinity",
+                node,
+                source,
+            )
+        return real
     if value is OMITTED:
         raise ctx.fail(
             "misplaced_omitted",
@@ -174,6 +249,7 @@ def _run(stack: list[_Task], ctx: _Context) -> None:
     """
     copying: set[int] = set()
     merging: set[int] = set()
+    budget = ctx.budget
     while stack:
         kind, value, patch, destination, slot, node, source = stack.pop()
         if kind == _LEAVE_COPY:
@@ -190,7 +266,7 @@ def _run(stack: list[_Task], ctx: _Context) -> None:
             stack.append((_LEAVE_MERGE, ident, None, destination, slot, None, source))
             merged: dict[str, JSONValue] = {}
             destination[slot] = merged  # type: ignore[index]
-            _merge_members(value, cast(_Members, patch), merged, node, stack, ctx)
+            _merge_members(value, patch, merged, node, stack, ctx)
             continue
         ident = id(value)
         # A request value that holds an object the patch is being merged
@@ -199,17 +275,20 @@ def _run(stack: list[_Task], ctx: _Context) -> None:
             raise ctx.fail("circular_reference", "a container contains itself", node, source)
         copying.add(ident)
         stack.append((_LEAVE_COPY, ident, None, destination, slot, None, source))
-        if isinstance(value, dict):
+        if is_object(value):
             obj: dict[str, JSONValue] = {}
             destination[slot] = obj  # type: ignore[index]
-            for key, member in cast(_Members, value).items():
+            pairs = members(value)
+            spend(budget, len(pairs))
+            for key, member in pairs:
                 name = _key(key, node, source, ctx)
                 _place(member, obj, name, node, source, stack, ctx)
         else:
-            items = cast(_Items, value)
-            array: list[JSONValue] = [None] * len(items)
+            listed = items(value)
+            spend(budget, len(listed))
+            array: list[JSONValue] = [None] * len(listed)
             destination[slot] = array  # type: ignore[index]
-            for index, member in enumerate(items):
+            for index, member in enumerate(listed):
                 _place(member, array, index, node, source, stack, ctx)
 
 
@@ -223,16 +302,16 @@ def _place(
     ctx: _Context,
 ) -> None:
     """Put a copy of ``value`` at ``destination[slot]``, now or through a task."""
-    if isinstance(value, (dict, list)):
+    if issubclass(type(value), _CONTAINERS):
         destination[slot] = None  # type: ignore[index]  # keeps the key order
-        stack.append((_COPY, cast(object, value), None, destination, slot, (node, slot), source))
+        stack.append((_COPY, value, None, destination, slot, (node, slot), source))
     else:
         destination[slot] = _scalar(value, (node, slot), source, ctx)  # type: ignore[index]
 
 
 def _merge_members(
     target: object,
-    patch: dict[object, object],
+    patch: object,
     merged: dict[str, JSONValue],
     node: _Node,
     stack: list[_Task],
@@ -242,38 +321,49 @@ def _merge_members(
 
     A target that is not an object counts as ``{}``. Members of the target
     that the patch names are neither copied nor validated: they are replaced
-    or removed. The target's key order is kept; new keys follow.
+    or removed. The target's key order is kept; new keys follow. The patch's
+    keys are read first, so a bad key in the request is reported as the
+    request's even where the target holds the same key.
     """
-    if isinstance(target, dict):
-        for key, member in cast(_Members, target).items():
+    changes: dict[str, object] = {}
+    for key, change in members(patch):
+        changes[_key(key, node, "request", ctx)] = change
+    inner: dict[str, object] = {}
+    if is_object(target):
+        for key, member in members(target):
             name = _key(key, node, "stored", ctx)
-            if name in patch:
-                if patch[name] is not None:
+            inner[name] = member
+            if name in changes:
+                if changes[name] is not None:
                     merged[name] = None  # a placeholder that keeps the key order
                 continue
             _place(member, merged, name, node, "stored", stack, ctx)
-        inner: dict[object, object] = cast(_Members, target)
-    else:
-        inner = {}
-    for key, change in patch.items():
-        name = _key(key, node, "request", ctx)
+    for name, change in changes.items():
         if change is None:
-            continue
-        if isinstance(change, dict):
-            member = inner.get(name)
-            stack.append(
-                (_MERGE, member, cast(object, change), merged, name, (node, name), "stored")
-            )
+            merged.pop(name, None)
+        elif is_object(change):
+            merged[name] = None
+            stack.append((_MERGE, inner.get(name), change, merged, name, (node, name), "stored"))
         else:
             _place(change, merged, name, node, "request", stack, ctx)
+    # Only what the result holds is counted: a patch may shrink its target.
+    spend(ctx.budget, len(merged))
 
 
 def engine_copy(
-    value: object, field: str | None, source: Source, base: tuple[str | int, ...], /
+    value: object,
+    field: str | None,
+    source: Source,
+    base: tuple[str | int, ...],
+    budget: int = UNBOUNDED,
+    /,
 ) -> JSONValue:
-    """:func:`copy_json` by the iterative engine alone: any depth, exact error paths."""
-    ctx = _Context(field, base)
-    if isinstance(value, (dict, list)):
+    """:func:`copy_json` by the iterative engine alone: any depth, exact error paths.
+
+    Raises :class:`Spent` once the copy holds more than ``budget`` members.
+    """
+    ctx = _Context(field, base, budget)
+    if issubclass(type(value), _CONTAINERS):
         holder: list[JSONValue] = [None]
         _run([(_COPY, value, None, holder, 0, None, source)], ctx)
         return holder[0]
@@ -281,10 +371,15 @@ def engine_copy(
 
 
 def engine_merge(
-    target: object, patch: object, field: str | None, base: tuple[str | int, ...], /
+    target: object,
+    patch: object,
+    field: str | None,
+    base: tuple[str | int, ...],
+    budget: int = UNBOUNDED,
+    /,
 ) -> JSONValue:
     """:func:`merge_json` by the iterative engine alone, for an object ``patch``."""
-    ctx = _Context(field, base)
+    ctx = _Context(field, base, budget)
     holder: list[JSONValue] = [None]
     _run([(_MERGE, target, patch, holder, 0, None, "stored")], ctx)
     return holder[0]
@@ -294,8 +389,9 @@ def engine_share_merge(target: object, patch: Metadata, /) -> JSONValue:
     """RFC 7396 merge of an already validated plain ``patch``, sharing all it can.
 
     Only the objects along the patched paths are new, shallow copies of the
-    target's objects there; the target is not otherwise looked at. Iterative,
-    for any depth. ``patch`` is the engine's own copy, so it has no cycles.
+    target's objects there, read through their own storage; the target is not
+    otherwise looked at. Iterative, for any depth. ``patch`` is the engine's
+    own copy, so it has no cycles.
     """
     holder: list[JSONValue] = [None]
     # Each task: (destination, slot, target member, patch object).
@@ -305,13 +401,15 @@ def engine_share_merge(target: object, patch: Metadata, /) -> JSONValue:
     while tasks:
         destination, slot, current, changes = tasks.pop()
         out: dict[str, JSONValue] = (
-            dict(cast(Metadata, current)) if isinstance(current, dict) else {}
+            dict(cast("Iterable[tuple[str, JSONValue]]", members(current)))
+            if is_object(current)
+            else {}
         )
         destination[slot] = out
         for key, change in changes.items():
             if change is None:
                 out.pop(key, None)
-            elif isinstance(change, dict):
+            elif type(change) is dict:
                 below = out.get(key)
                 out[key] = None  # keeps the key's place until the task fills it
                 tasks.append((out, key, below, change))
@@ -328,26 +426,30 @@ def copy_json(
     source: Source = "request",
     base: tuple[str | int, ...] = (),
     share: bool = False,
+    budget: int = UNBOUNDED,
 ) -> JSONValue:
     """Return a validated deep copy of ``value`` that shares no container with it.
 
     With ``share``, ``value`` itself is returned once validated if it holds
     only the plain built-in types. Raises :class:`InvalidValueError` (code
     and path) if any part of ``value`` is not JSON. ``field``, ``source`` and
-    ``base`` only shape that error.
+    ``base`` only shape that error. Raises :class:`Spent` as soon as the
+    value, with every shared container counted each time it appears, holds
+    more than ``budget`` members in all, so no shape of input makes the work
+    outgrow the budget.
     """
     plain: Any = value  # the fast paths take any value and check it themselves
     try:
         if share:
-            check_value(plain, LIMIT)
+            check_value(plain, LIMIT, [budget])
             return cast(JSONValue, value)
         if type(value) is dict:
-            return copy_dict(plain, LIMIT)
+            return copy_dict(plain, LIMIT, [budget])
         if type(value) is list:
-            return copy_list(plain, LIMIT)
+            return copy_list(plain, LIMIT, [budget])
     except (Bail, RecursionError):
         pass
-    return engine_copy(plain, field, source, base)
+    return engine_copy(plain, field, source, base, budget)
 
 
 def merge_json(
@@ -358,6 +460,7 @@ def merge_json(
     field: str | None = None,
     base: tuple[str | int, ...] = (),
     share: bool = False,
+    budget: int = UNBOUNDED,
 ) -> JSONValue:
     """Return RFC 7396 ``MergePatch(target, patch)`` as a new document.
 
@@ -365,30 +468,36 @@ def merge_json(
     is validated. Neither input is changed, and the result shares no
     container with either. With ``share``, the result is new only along the
     patched paths and shares everything else with the inputs; the target is
-    then not validated at all.
+    then not validated at all. Raises :class:`Spent` as :func:`copy_json` does.
     """
     plain: Any = patch
     if type(patch) is dict:
         try:
             if share:
-                return share_merge(target, plain, LIMIT)
-            return merge_dict(target, plain, LIMIT)
+                return share_merge(target, plain, LIMIT, [budget])
+            return merge_dict(target, plain, LIMIT, [budget])
         except (Bail, RecursionError):
             pass
-    if not isinstance(patch, dict):
-        return copy_json(patch, field=field, base=base, share=share)
+    if not is_object(plain):
+        return copy_json(plain, field=field, base=base, share=share, budget=budget)
     if share:
-        checked = engine_copy(plain, field, "request", base)
+        checked = engine_copy(plain, field, "request", base, budget)
         return engine_share_merge(target, cast(Metadata, checked))
-    return engine_merge(target, plain, field, base)
+    return engine_merge(target, plain, field, base, budget)
+
+
+def _plain_members(value: object) -> dict[object, object]:
+    if type(value) is dict:
+        return cast(_Members, value)
+    return dict(members(value))
 
 
 def _push_object(left: object, right: object, pending: list[tuple[object, object]]) -> bool:
     """Queue the member pairs of two objects; False if their key sets differ."""
-    if not isinstance(right, dict):
+    if not is_object(right):
         return False
-    left_obj = cast(_Named, left)
-    right_obj = cast(_Named, right)
+    left_obj = _plain_members(left)
+    right_obj = _plain_members(right)
     if len(left_obj) != len(right_obj):
         return False
     for key, member in left_obj.items():
@@ -400,10 +509,10 @@ def _push_object(left: object, right: object, pending: list[tuple[object, object
 
 def _push_array(left: object, right: object, pending: list[tuple[object, object]]) -> bool:
     """Queue the item pairs of two arrays; False if their lengths differ."""
-    if not isinstance(right, list):
+    if not is_array(right):
         return False
-    left_arr = cast(_Items, left)
-    right_arr = cast(_Items, right)
+    left_arr = items(left)
+    right_arr = items(right)
     if len(left_arr) != len(right_arr):
         return False
     pending.extend(zip(left_arr, right_arr, strict=True))
@@ -411,31 +520,45 @@ def _push_array(left: object, right: object, pending: list[tuple[object, object]
 
 
 def _scalars_equal(left: object, right: object) -> bool:
-    if type(left) is not type(right) or left != right:
+    """Compare two non-containers of one type by their built-in values.
+
+    The comparisons are the built-in types' own, so no override of a
+    subclass runs; anything that is not a JSON scalar equals only itself,
+    which the caller has already ruled out.
+    """
+    kind = type(left)
+    if kind is not type(right):
         return False
-    # ``0.0 == -0.0`` in Python, but the two are different JSON texts.
-    return type(left) is not float or math.copysign(1.0, left) == math.copysign(
-        1.0, cast(float, right)
-    )
+    if issubclass(kind, float):
+        a, b = float.__float__(cast(float, left)), float.__float__(cast(float, right))
+        # ``0.0 == -0.0`` in Python, but the two are different JSON texts.
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    if issubclass(kind, str):
+        return str.__eq__(cast(str, left), cast(str, right))
+    if issubclass(kind, int):
+        return int.__eq__(cast(int, left), cast(int, right))
+    return False
 
 
 def json_equal(a: JSONValue, b: JSONValue, /) -> bool:
     """Tell whether two JSON values are equal as JSON, type-strictly.
 
     ``True`` differs from ``1``, ``1`` from ``1.0`` and ``0.0`` from ``-0.0``;
-    object key order does not matter. Works at any depth. The values must be
-    acyclic, as JSON values are.
+    object key order does not matter. Works at any depth. Containers are
+    read through their own storage and kinds come from real types, so no
+    code of a subclass runs; anything that is not JSON equals only itself.
+    The values must be acyclic, as JSON values are.
     """
     pending: list[tuple[object, object]] = [(a, b)]
     while pending:
         left, right = pending.pop()
         if left is right:
             continue
-        if isinstance(left, dict):
-            if not _push_object(cast(object, left), right, pending):
+        if is_object(left):
+            if not _push_object(left, right, pending):
                 return False
-        elif isinstance(left, list):
-            if not _push_array(cast(object, left), right, pending):
+        elif is_array(left):
+            if not _push_array(left, right, pending):
                 return False
         elif not _scalars_equal(left, right):
             return False

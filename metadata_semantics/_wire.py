@@ -22,12 +22,12 @@ from ._errors import (
     prepend_path,
 )
 from ._json import parse_json
-from ._limits import UPSTREAM_LIMITS, Limits
+from ._limits import UPSTREAM_LIMITS, Limits, check_body_size
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import check_limits_argument, check_stored, write
 from ._sentinel import OMITTED
 from ._types import FIELDS, WIRE_NAMES, FieldName, Metadata, Naming
-from ._values import copy_json
+from ._values import copy_json, describe, is_array, is_object, members
 
 if TYPE_CHECKING:
     from ._semantics import Operation
@@ -67,29 +67,59 @@ _OTHER: Final[Mapping[str, Naming]] = MappingProxyType({"snake": "camel", "camel
 
 
 def _json_kind(value: object) -> str:
+    kind = type(value)
     if value is None:
         return "null"
-    if isinstance(value, bool):
+    if kind is bool:
         return "a boolean"
-    if isinstance(value, (int, float)):
+    if issubclass(kind, (int, float)):
         return "a number"
-    if isinstance(value, str):
+    if issubclass(kind, str):
         return "a string"
-    if isinstance(value, list):
+    if is_array(value):
         return "an array"
-    return f"a {type(value).__qualname__}"
+    return f"a {kind.__qualname__}"
+
+
+def _text(value: object) -> str | None:
+    """``value`` as an exact ``str`` if its real type is ``str`` or a subclass, else ``None``."""
+    return str.__str__(cast(str, value)) if issubclass(type(value), str) else None
 
 
 def _check_naming(naming: object) -> Naming:
-    if not isinstance(naming, str) or naming not in WIRE_NAMES:
+    text = _text(naming)
+    if text is None or text not in WIRE_NAMES:
         raise InvalidArgumentError(
-            f"naming must be 'snake' or 'camel', not {naming!r}", code="invalid_argument"
+            "naming must be 'snake' or 'camel', not "
+            + (describe(naming) if text is None else repr(text)),
+            code="invalid_argument",
         )
-    return cast(Naming, naming)
+    return cast(Naming, text)
 
 
-def _segment(key: object) -> str:
-    return key if isinstance(key, str) else repr(key)
+def _pairs(body: object, what: str, source: Source) -> list[tuple[object, object]]:
+    """The members of a body, read once: a ``dict`` through its own storage.
+
+    A ``Mapping`` that is no ``dict`` has only its own ``items()`` to read
+    through; an exception raised there becomes ``invalid_body``, with the
+    original as its ``__cause__``.
+    """
+    if is_object(body):
+        return list(members(body))
+    if not issubclass(type(body), Mapping):
+        raise InvalidBodyError(
+            f"{what} must be a JSON object, not {_json_kind(body)}",
+            code="invalid_body",
+            source=source,
+        )
+    try:
+        return list(cast(_Members, body).items())
+    except Exception as error:
+        raise InvalidBodyError(
+            f"{what} could not be read: its items() raised {type(error).__qualname__}",
+            code="invalid_body",
+            source=source,
+        ) from error
 
 
 def _read_fields(
@@ -101,44 +131,40 @@ def _read_fields(
     other members, which are skipped. Both spellings of one field are always
     an error, since only one of them could be obeyed.
     """
-    if not isinstance(body, Mapping):
-        raise InvalidBodyError(
-            f"{what} must be a JSON object, not {_json_kind(body)}",
-            code="invalid_body",
-            source=source,
-        )
-    members = cast(_Members, body)
+    pairs = [(_text(key), key, value) for key, value in _pairs(body, what, source)]
+    names = {name for name, _, _ in pairs if name is not None}
     own = _FIELD_OF[naming]
     other = _FIELD_OF[_OTHER[naming]]
     found: dict[FieldName, tuple[str, object]] = {}
-    for key, value in members.items():
-        if isinstance(key, str) and key in own:
-            found[own[key]] = (key, value)
+    for name, key, value in pairs:
+        if name is not None and name in own:
+            found[own[name]] = (name, value)
             continue
-        if isinstance(key, str) and key in other:
-            field = other[key]
+        if name is not None and name in other:
+            field = other[name]
             spelling = WIRE_NAMES[naming][FIELDS.index(field)]
-            if spelling in members:
+            if spelling in names:
                 raise InvalidBodyError(
-                    f"{what} spells {field} twice, as {spelling!r} and as {key!r}",
+                    f"{what} spells {field} twice, as {spelling!r} and as {name!r}",
                     code="duplicate_field",
-                    segments=(key,),
+                    segments=(name,),
                     field=field,
                     source=source,
                 )
             if strict:
                 raise InvalidBodyError(
-                    f"{what} has the key {key!r}, which is the {_OTHER[naming]} spelling of "
+                    f"{what} has the key {name!r}, which is the {_OTHER[naming]} spelling of "
                     f"{field}; this body is read with naming={naming!r}",
                     code="unknown_key",
-                    segments=(key,),
+                    segments=(name,),
                 )
         elif strict:
-            expected = ", ".join(repr(name) for name in WIRE_NAMES[naming])
+            expected = ", ".join(repr(field) for field in WIRE_NAMES[naming])
+            segment = describe(key) if name is None else name
             raise InvalidBodyError(
-                f"{what} has the unknown key {_segment(key)!r}; the keys are {expected}",
+                f"{what} has the unknown key {segment!r}; the keys are {expected}",
                 code="unknown_key",
-                segments=(_segment(key),),
+                segments=(segment,),
             )
     return found
 
@@ -149,10 +175,10 @@ def _field_value(
     """Return a body member as a field's value: ``None`` or a validated copy of an object."""
     if value is None:
         return None
-    if isinstance(value, dict):
+    if is_object(value):
         if trusted:
             return cast(Metadata, value)
-        copied = copy_json(cast(object, value), field=field, source=source, base=(key,))
+        copied = copy_json(value, field=field, source=source, base=(key,))
         return cast(Metadata, copied)
     raise InvalidValueError(
         f"{key} must be an object or null, not {_json_kind(value)}",
@@ -168,8 +194,8 @@ def params_from_body(
 ) -> UserMetadataParams:
     """Read a request body into :class:`UserMetadataParams`; see ``UserMetadataParams.from_body``.
 
-    ``trusted`` skips the copy for a body that :func:`parse_json` has just
-    built, which is already valid and shared with no one.
+    ``trusted`` skips the copy, for a body that :func:`parse_json` has just
+    built or that a write is about to validate and copy itself.
     """
     checked = _check_naming(naming)
     found = _read_fields(body, checked, what="the request body", strict=True, source="request")
@@ -217,31 +243,59 @@ def record_to_body(record: UserMetadata, /, *, naming: object) -> dict[str, Meta
 
 
 def _operation(method: object) -> Operation:
-    if isinstance(method, str) and method in METHODS:
-        return METHODS[method]
+    text = _text(method)
+    if text is not None and text in METHODS:
+        return METHODS[text]
     hint = ""
-    if isinstance(method, str) and method.upper() in METHODS:
-        hint = f"; HTTP methods are case-sensitive, so write {method.upper()!r}"
+    if text is not None and text.upper() in METHODS:
+        hint = f"; HTTP methods are case-sensitive, so write {text.upper()!r}"
+    shown = describe(method) if text is None else repr(text)
     raise UnsupportedMethodError(
-        f"method {method!r} is not supported: use 'PUT' (replace) or 'PATCH' (merge){hint}",
+        f"method {shown} is not supported: use 'PUT' (replace) or 'PATCH' (merge){hint}",
         code="unsupported_method",
     )
 
 
-def _blank(text: str | bytes | bytearray) -> bool:
+def _blank(text: str | bytes) -> bool:
     if isinstance(text, str):
         return not text.strip(_BLANK)
     return not text.strip(_BLANK_BYTES)
 
 
-def _request_params(body: object, naming: Naming) -> UserMetadataParams:
+def _body_text(body: object) -> str | bytes | None:
+    """A text body as an exact ``str`` or ``bytes``, read through built-in storage, or ``None``."""
+    kind = type(body)
+    if issubclass(kind, str):
+        return str.__str__(cast(str, body))
+    if issubclass(kind, (bytes, bytearray)):
+        return bytes(memoryview(cast(bytes, body)))
+    return None
+
+
+def _parse_body(text: str | bytes, naming: Naming) -> object:
+    try:
+        return parse_json(text)
+    except MetadataError as error:
+        # A bad value inside a field belongs to that field, as it does for a
+        # mapping body, where the write finds it.
+        head = error.segments[:1]
+        if head and head[0] in _FIELD_OF[naming]:
+            error.field = _FIELD_OF[naming][cast(str, head[0])]
+        raise
+
+
+def _request_params(body: object, naming: Naming, limits: Limits | None) -> UserMetadataParams:
     if body is None:
         return UserMetadataParams()
-    if isinstance(body, (str, bytes, bytearray)):
-        if _blank(body):
-            return UserMetadataParams()
-        return params_from_body(parse_json(body), naming=naming, trusted=True)
-    return params_from_body(body, naming=naming)
+    text = _body_text(body)
+    if text is None:
+        # Not copied here: the write validates and copies each field once,
+        # with the limits' budget, and counts only what the result holds.
+        return params_from_body(body, naming=naming, trusted=True)
+    check_body_size(text, limits)
+    if _blank(text):
+        return UserMetadataParams()
+    return params_from_body(_parse_body(text, naming), naming=naming, trusted=True)
 
 
 def apply_request(
@@ -259,7 +313,8 @@ def apply_request(
     ``body`` is JSON text (``str`` or UTF-8 ``bytes``), an already decoded
     mapping, or ``None``; a missing, empty or whitespace-only body provides
     no field. Raises :class:`MetadataError` for a bad method, body or stored
-    record, or a result beyond ``limits`` (:data:`UPSTREAM_LIMITS` by
+    record, a text body longer than ``limits.max_body_bytes`` (before it is
+    parsed), or a result beyond ``limits`` (:data:`UPSTREAM_LIMITS` by
     default), with paths from the body's root. Changes nothing. With
     ``share``, the result may hold the very objects of ``stored``.
     """
@@ -267,7 +322,7 @@ def apply_request(
     checked = _check_naming(naming)
     check_stored(stored)
     check_limits_argument(limits)
-    params = _request_params(body, checked)
+    params = _request_params(body, checked, limits)
     try:
         return write(operation, stored, params, limits, share=share)
     except MetadataError as error:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 try:
     from hypothesis import strategies as st
@@ -37,6 +37,7 @@ __all__ = [
     "body_texts",
     "deep_values",
     "field_values",
+    "hostile_values",
     "json_like_texts",
     "json_scalars",
     "json_texts",
@@ -286,6 +287,127 @@ def bad_values() -> st.SearchStrategy[object]:
     ).map(_with_key)
     leaf = st.one_of(_POISON, bad_key, st.builds(_cycle, metadata(max_leaves=3)))
     return st.recursive(leaf, _nest, max_leaves=4)
+
+
+# Hostile values -------------------------------------------------------------
+
+
+def _claiming(kind: type) -> type:
+    """A class whose instances claim, through ``__class__``, to be a ``kind``."""
+
+    def claimed(_self: object) -> type:
+        return kind
+
+    return type(f"Claims{kind.__name__.title()}", (), {"__class__": property(claimed)})
+
+
+# A ``__class__`` that raises is left out: the generators themselves ask
+# values their class, so such an object cannot pass through them.
+_LIARS: Final[tuple[type, ...]] = tuple(
+    _claiming(kind) for kind in (str, int, float, bool, list, dict)
+)
+
+
+def _lie(_self: object, *_args: object, **_kwargs: object) -> object:
+    """Every override of a hostile container: a view that matches no other."""
+    return iter(("ghost", "override"))
+
+
+def _raise(_self: object, *_args: object, **_kwargs: object) -> object:
+    raise RuntimeError("an override raised")
+
+
+_READERS: Final = (
+    "__iter__",
+    "__len__",
+    "__contains__",
+    "__getitem__",
+    "items",
+    "keys",
+    "values",
+    "get",
+    "copy",
+    "__reversed__",
+)
+
+
+def _five(_self: object) -> int:
+    return 5
+
+
+def _yes(_self: object, _key: object) -> bool:
+    return True
+
+
+def _overriding(base: type, how: object) -> type:
+    namespace: dict[str, object] = {name: how for name in _READERS if hasattr(base, name)}
+    if how is _lie:
+        # A length that disagrees with the storage, and membership that says yes.
+        namespace["__len__"] = _five
+        namespace["__contains__"] = _yes
+    return type(
+        f"{'Lying' if how is _lie else 'Raising'}{base.__name__.title()}", (base,), namespace
+    )
+
+
+_OVERRIDERS: Final[tuple[type, ...]] = tuple(
+    _overriding(base, how) for base in (dict, list) for how in (_lie, _raise)
+)
+
+
+def _hostile_container(kind: Any, members: list[object], keys_: list[str]) -> object:
+    made: object = (
+        kind(zip(keys_, members, strict=False)) if kind.__base__ is dict else kind(members)
+    )
+    return made
+
+
+def _doubled(levels: int, leaf: object, as_object: bool) -> object:
+    """One container used twice at each of ``levels`` levels: 2**levels leaves in all."""
+    value: object = leaf
+    for _ in range(levels):
+        pair: tuple[object, object] = (value, value)
+        value = dict(zip("ab", pair, strict=True)) if as_object else list(pair)
+    return value
+
+
+def _looped(members: dict[str, object], through_list: bool) -> object:
+    loop: dict[str, object] = dict(members)
+    loop["loop"] = [loop] if through_list else loop
+    return loop
+
+
+def hostile_values(*, max_leaves: int = 12) -> st.SearchStrategy[object]:
+    """Values built to break an implementation's view of its input.
+
+    They mix plain JSON with: objects whose ``__class__`` claims a JSON type,
+    ``dict`` and ``list`` subclasses whose reading protocol
+    disagrees with their storage or raises, containers shared many times
+    (up to 2**10 uses), cycles, and values that are not JSON at all. A
+    correct implementation answers each with a result or a
+    ``MetadataError``, without hanging and without changing it.
+    """
+    leaf: st.SearchStrategy[object] = st.one_of(
+        json_scalars(),
+        _POISON,
+        st.sampled_from(_LIARS).map(lambda liar: liar()),
+    )
+
+    def grow(children: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+        return st.one_of(
+            st.lists(children, max_size=3),
+            st.dictionaries(keys(), children, max_size=3),
+            st.builds(
+                _hostile_container,
+                st.sampled_from(_OVERRIDERS),
+                st.lists(children, max_size=3),
+                st.lists(keys(), max_size=3),
+            ),
+            st.builds(_doubled, st.integers(min_value=1, max_value=10), children, st.booleans()),
+            st.builds(_looped, st.dictionaries(keys(), children, max_size=2), st.booleans()),
+        )
+
+    return st.recursive(leaf, grow, max_leaves=max_leaves)
 
 
 # Wire texts -----------------------------------------------------------------

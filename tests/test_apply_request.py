@@ -358,6 +358,7 @@ CATALOGUE: list[tuple[str, Callable[[], object]]] = [
     ("field_too_large", lambda: apply_request(S, "PUT", BIG)),
     ("metadata_too_large", lambda: apply_request(S, "PATCH", HALVES)),
     ("too_deep", lambda: apply_request(S, "PATCH", DEEP, limits=Limits(max_depth=2))),
+    ("body_too_large", lambda: apply_request(S, "PATCH", " " * 65537)),
     ("unpatchable_null", lambda: diff_merge_patch({}, {"a": None})),
 ]
 

@@ -110,7 +110,7 @@ def kind_of(code: ErrorCode) -> str:
             return "InvalidJSONError"
         case "invalid_body" | "unknown_key" | "duplicate_field" | "missing_field":
             return "InvalidBodyError"
-        case "field_too_large" | "metadata_too_large" | "too_deep":
+        case "field_too_large" | "metadata_too_large" | "too_deep" | "body_too_large":
             return "LimitExceededError"
         case "invalid_argument":
             return "InvalidArgumentError"

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from metadata_semantics import MetadataError, merge_patch
 from metadata_semantics._fast import (
     LIMIT,
+    UNBOUNDED,
     Bail,
     check_value,
     copy_dict,
@@ -83,9 +84,9 @@ def engine_merge_outcome(target: object, patch: object) -> Outcome:
 def fast_copy(value: object) -> object:
     plain: Any = value
     if type(value) is dict:
-        return copy_dict(plain, LIMIT)
+        return copy_dict(plain, LIMIT, [UNBOUNDED])
     if type(value) is list:
-        return copy_list(plain, LIMIT)
+        return copy_list(plain, LIMIT, [UNBOUNDED])
     raise Bail
 
 
@@ -113,14 +114,14 @@ def test_fast_merge_either_agrees_with_the_engine_or_hands_over(
     if type(patch) is not dict:
         return
     plain = cast("dict[str, Any]", patch)
-    fast = fast_outcome(lambda: merge_dict(target, plain, LIMIT))
+    fast = fast_outcome(lambda: merge_dict(target, plain, LIMIT, [UNBOUNDED]))
     assert fast is None or fast == engine_merge_outcome(target, plain)
 
 
 @given(any_values)
 def test_fast_check_accepts_only_what_the_engine_copies_unchanged(value: object) -> None:
     try:
-        check_value(value, LIMIT)
+        check_value(value, LIMIT, [UNBOUNDED])
     except Bail:
         return
     # Accepted as it is: the engine must accept it and copy it to an equal
@@ -196,7 +197,7 @@ def test_every_reason_to_hand_over_reaches_the_engine_and_agrees(reason: str, va
         with pytest.raises(Bail):
             fast_copy(outer)
         with pytest.raises(Bail):
-            check_value(outer, LIMIT)
+            check_value(outer, LIMIT, [UNBOUNDED])
         expected = engine_copy_outcome(outer)
         assert outcome(partial(copy_json, outer)) == expected, reason
         assert outcome(partial(copy_json, outer, share=True)) == expected, reason
@@ -205,9 +206,9 @@ def test_every_reason_to_hand_over_reaches_the_engine_and_agrees(reason: str, va
 @pytest.mark.parametrize("value", GOOD_TEXT)
 def test_text_beyond_ascii_stays_on_the_fast_path(value: Any) -> None:
     assert fast_outcome(lambda: fast_copy(value)) == ("ok", canonical(value))
-    check_value(value, LIMIT)
-    assert merge_dict({"k": value}, {"p": value}, LIMIT) == {"k": value, "p": value}
-    assert share_merge({"k": value}, {"p": value}, LIMIT) == {"k": value, "p": value}
+    check_value(value, LIMIT, [UNBOUNDED])
+    assert merge_dict({"k": value}, {"p": value}, LIMIT, [UNBOUNDED]) == {"k": value, "p": value}
+    assert share_merge({"k": value}, {"p": value}, LIMIT, [UNBOUNDED]) == {"k": value, "p": value}
 
 
 @pytest.mark.parametrize(("reason", "value"), UNUSUAL + BAD_KEYS)
@@ -217,7 +218,7 @@ def test_unusual_stored_members_hand_the_merge_to_the_engine(reason: str, value:
             expected = engine_merge_outcome(target, patch)
             assert outcome(partial(merge_json, target, patch)) == expected, reason
         with pytest.raises(Bail):
-            merge_dict(target, {"x": 2}, LIMIT)
+            merge_dict(target, {"x": 2}, LIMIT, [UNBOUNDED])
 
 
 @pytest.mark.parametrize(("reason", "value"), UNUSUAL + BAD_KEYS)
@@ -225,9 +226,9 @@ def test_unusual_patch_members_hand_the_merge_to_the_engine(reason: str, value: 
     patch = {"m": value}
     for target in ({"m": {"k": 1}}, {}, [1]):
         with pytest.raises(Bail):
-            merge_dict(target, patch, LIMIT)
+            merge_dict(target, patch, LIMIT, [UNBOUNDED])
         with pytest.raises(Bail):
-            share_merge(target, patch, LIMIT)
+            share_merge(target, patch, LIMIT, [UNBOUNDED])
         expected = engine_merge_outcome(target, patch)
         assert outcome(partial(merge_json, target, patch)) == expected, reason
 
@@ -236,16 +237,16 @@ def test_unusual_patch_members_hand_the_merge_to_the_engine(reason: str, value: 
 def test_a_bad_patch_key_hands_the_merge_to_the_engine(patch: Any) -> None:
     for function in (merge_dict, share_merge):
         with pytest.raises(Bail):
-            function({}, patch, LIMIT)
+            function({}, patch, LIMIT, [UNBOUNDED])
     assert outcome(lambda: merge_json({}, patch)) == engine_merge_outcome({}, patch)
 
 
 def test_a_dict_subclass_target_hands_the_merge_to_the_engine() -> None:
     target = _Object(a={"b": 1}, c=2)
     with pytest.raises(Bail):
-        merge_dict(target, {"c": 3}, LIMIT)
+        merge_dict(target, {"c": 3}, LIMIT, [UNBOUNDED])
     with pytest.raises(Bail):
-        share_merge(target, {"c": 3}, LIMIT)
+        share_merge(target, {"c": 3}, LIMIT, [UNBOUNDED])
     assert canonical(merge_patch(target, {"c": 3})) == canonical({"a": {"b": 1}, "c": 3})
     shared = merge_patch(target, {"c": 3}, share=True)
     assert type(shared) is dict
@@ -255,12 +256,12 @@ def test_a_dict_subclass_target_hands_the_merge_to_the_engine() -> None:
 def test_nesting_past_the_limit_hands_over_in_every_fast_function() -> None:
     deep = nest(LIMIT + 2, 1)
     for call in (
-        lambda: copy_dict(deep, LIMIT),
-        lambda: copy_list([deep], LIMIT),
-        lambda: check_value(deep, LIMIT),
-        lambda: merge_dict({}, deep, LIMIT),
-        lambda: merge_dict(deep, {"k": nest(LIMIT + 1, None)}, LIMIT),
-        lambda: share_merge({}, deep, LIMIT),
+        lambda: copy_dict(deep, LIMIT, [UNBOUNDED]),
+        lambda: copy_list([deep], LIMIT, [UNBOUNDED]),
+        lambda: check_value(deep, LIMIT, [UNBOUNDED]),
+        lambda: merge_dict({}, deep, LIMIT, [UNBOUNDED]),
+        lambda: merge_dict(deep, {"k": nest(LIMIT + 1, None)}, LIMIT, [UNBOUNDED]),
+        lambda: share_merge({}, deep, LIMIT, [UNBOUNDED]),
     ):
         with pytest.raises(Bail):
             call()
@@ -271,14 +272,14 @@ def test_nesting_past_the_limit_hands_over_in_every_fast_function() -> None:
 # Each fast function, a way to put a chain of objects in its input, and the
 # levels that the wrapping itself takes.
 FAST_CALLS: list[tuple[str, Callable[[Any], object], int]] = [
-    ("copy_dict", lambda value: copy_dict(value, LIMIT), 0),
-    ("copy_list", lambda value: copy_list([value], LIMIT), 1),
-    ("check_value", lambda value: check_value(value, LIMIT), 0),
-    ("check_value in a list", lambda value: check_value([value], LIMIT), 1),
-    ("merge_dict patch", lambda value: merge_dict({}, value, LIMIT), 0),
-    ("merge_dict kept target", lambda value: merge_dict(value, {"x": 1}, LIMIT), 0),
-    ("share_merge patch", lambda value: share_merge({}, value, LIMIT), 0),
-    ("share_merge array", lambda value: share_merge({}, {"k": [value]}, LIMIT), 2),
+    ("copy_dict", lambda value: copy_dict(value, LIMIT, [UNBOUNDED]), 0),
+    ("copy_list", lambda value: copy_list([value], LIMIT, [UNBOUNDED]), 1),
+    ("check_value", lambda value: check_value(value, LIMIT, [UNBOUNDED]), 0),
+    ("check_value in a list", lambda value: check_value([value], LIMIT, [UNBOUNDED]), 1),
+    ("merge_dict patch", lambda value: merge_dict({}, value, LIMIT, [UNBOUNDED]), 0),
+    ("merge_dict kept target", lambda value: merge_dict(value, {"x": 1}, LIMIT, [UNBOUNDED]), 0),
+    ("share_merge patch", lambda value: share_merge({}, value, LIMIT, [UNBOUNDED]), 0),
+    ("share_merge array", lambda value: share_merge({}, {"k": [value]}, LIMIT, [UNBOUNDED]), 2),
 ]
 
 
@@ -299,7 +300,7 @@ def test_each_fast_function_takes_exactly_limit_levels(
 @pytest.mark.parametrize("room", [0, 1, LIMIT])
 @pytest.mark.parametrize("value", [None, True, 0, 1.5, "x", "\u00e9"])
 def test_a_scalar_needs_no_room(value: Any, room: int) -> None:
-    check_value(value, room)
+    check_value(value, room, [UNBOUNDED])
 
 
 # Every JSON type at the top and further down, in both documents.
@@ -322,14 +323,14 @@ KITCHEN_SINK: Final[dict[str, Any]] = {
 @given(json_values(), st.one_of(metadata(), json_values()))
 def test_plain_json_within_the_limit_stays_on_the_fast_path(target: Any, patch: Any) -> None:
     """Exact built-in JSON types under LIMIT are the fast path's own: it never hands them over."""
-    check_value(target, LIMIT)
+    check_value(target, LIMIT, [UNBOUNDED])
     if type(target) in (dict, list):
         assert canonical(fast_copy(target)) == canonical(target)
     if type(patch) is dict:
         plain = cast("dict[str, Any]", patch)
         expected = engine_merge_outcome(target, plain)
-        assert ("ok", canonical(merge_dict(target, plain, LIMIT))) == expected
-        assert ("ok", canonical(share_merge(target, plain, LIMIT))) == expected
+        assert ("ok", canonical(merge_dict(target, plain, LIMIT, [UNBOUNDED]))) == expected
+        assert ("ok", canonical(share_merge(target, plain, LIMIT, [UNBOUNDED]))) == expected
 
 
 def test_a_cycle_hands_over_and_the_engine_names_it() -> None:

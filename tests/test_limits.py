@@ -163,7 +163,10 @@ def test_no_limit_applies_by_default() -> None:
 
 
 def test_the_upstream_preset_is_8192_bytes_per_field_and_in_total() -> None:
-    assert Limits(max_field_bytes=8192, max_total_bytes=8192, max_depth=None) == UPSTREAM_LIMITS
+    assert (
+        Limits(max_field_bytes=8192, max_total_bytes=8192, max_depth=None, max_body_bytes=65536)
+        == UPSTREAM_LIMITS
+    )
     filler = "x" * (8192 - len('{"k":""}'))
     at_limit = UserMetadataParams(public_metadata={"k": filler}, private_metadata=None)
     with pytest.raises(LimitExceededError) as caught:
@@ -242,17 +245,18 @@ def test_deep_results_are_measured_without_recursion() -> None:
     )
 
 
-def test_an_integer_too_long_for_text_cannot_be_measured() -> None:
+def test_an_integer_too_long_for_text_is_rejected_with_or_without_limits() -> None:
     if not hasattr(sys, "get_int_max_str_digits") or sys.get_int_max_str_digits() == 0:
         pytest.skip("this Python has no int/str conversion limit")
     huge = 10 ** (sys.get_int_max_str_digits() + 1)
     request = UserMetadataParams(unsafe_metadata={"n": [huge]})
-    # Without limits nothing is measured, so nothing needs the text.
-    assert replace_metadata(UserMetadata(), request) == UserMetadata(unsafe_metadata={"n": [huge]})
-    with pytest.raises(InvalidValueError) as caught:
-        replace_metadata(UserMetadata(), request, limits=Limits(max_total_bytes=10**6))
-    assert (caught.value.code, caught.value.field, caught.value.path) == (
-        "integer_too_long",
-        "unsafe_metadata",
-        "/n/0",
-    )
+    # Such an integer has no JSON text, so it could be neither stored nor
+    # sent: it is rejected as parse_json rejects it, limits or not.
+    for limits in (None, Limits(max_total_bytes=10**6)):
+        with pytest.raises(InvalidValueError) as caught:
+            replace_metadata(UserMetadata(), request, limits=limits)
+        assert (caught.value.code, caught.value.field, caught.value.path) == (
+            "integer_too_long",
+            "unsafe_metadata",
+            "/n/0",
+        )

@@ -317,6 +317,7 @@ _REJECTED: dict[str, bytes] = {
         f'{{"public_metadata":{{"a":"{_HALF}"}},"private_metadata":{{"a":"{_HALF}"}}}}'
     ).encode(),
     "too_deep": b'{"public_metadata":{"a":{"b":{"c":{}}}}}',
+    "body_too_large": b'{"public_metadata":{}' + b" " * 70_000 + b"}",
 }
 # Codes no body sent over HTTP can raise: each names a Python-side mistake.
 _UNREACHABLE = {
@@ -342,7 +343,11 @@ def test_every_library_code_is_reached_or_named_unreachable() -> None:
 def test_a_rejected_write_gets_its_mapped_error_and_changes_nothing(
     store: SQLiteStore, code: str, method: str
 ) -> None:
-    cfg = config(limits=Limits(max_field_bytes=8192, max_total_bytes=8192, max_depth=3))
+    cfg = config(
+        limits=Limits(
+            max_field_bytes=8192, max_total_bytes=8192, max_depth=3, max_body_bytes=65536
+        )
+    )
     user_id = create(store, b'{"public_metadata":{"keep":[1,true]},"unsafe_metadata":null}', cfg)
     before = user_of(store, user_id)
     response = call(store, method, f"/v1/users/{user_id}/metadata", _REJECTED[code], cfg=cfg)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from typing import Any
+
+import pytest
 
 # A meta path finder that makes ``import hypothesis`` fail as it does where
 # the extra is not installed, whatever this interpreter has.
@@ -47,3 +50,27 @@ def test_strategies_without_hypothesis_raise_import_error_naming_the_extra() -> 
     assert "metadata-semantics[test]" in first
     assert "Hypothesis" in first
     assert cause == "cause: ModuleNotFoundError"
+
+
+def test_hostile_objects_really_lie_and_raise() -> None:
+    """The hostile strategy's objects disagree with their storage, or raise, when asked."""
+    from metadata_semantics import strategies
+
+    for liar in strategies._LIARS:  # pyright: ignore[reportPrivateUsage]
+        claimed = liar().__class__
+        assert claimed is not liar
+        assert claimed in (str, int, float, bool, list, dict)
+    lying, raising = 0, 0
+    for kind in strategies._OVERRIDERS:  # pyright: ignore[reportPrivateUsage]
+        maker: Any = kind
+        made: Any = maker(["x"]) if issubclass(kind, list) else maker({"x": 1})
+        if kind.__name__.startswith("Lying"):
+            lying += 1
+            assert len(made) == 5
+            assert "absent" in made
+            assert list(iter(made)) == ["ghost", "override"]
+        else:
+            raising += 1
+            with pytest.raises(RuntimeError):
+                len(made)
+    assert (lying, raising) == (2, 2)

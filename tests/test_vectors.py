@@ -62,6 +62,7 @@ UNREACHABLE = {
     "unsupported_method": "the ops name the write, not an HTTP method",
     "field_too_large": "the vector ops apply no limits",
     "metadata_too_large": "the vector ops apply no limits",
+    "body_too_large": "the vector ops apply no limits",
     "too_deep": "the vector ops apply no limits",
 }
 

@@ -89,6 +89,9 @@ _UNKNOWN: Final = HttpError(
 _TOO_LARGE: Final = HttpError(
     422, "form_param_exceeds_allowed_size", "The metadata would be larger than is allowed."
 )
+_BODY_TOO_LARGE: Final = HttpError(
+    413, "request_body_too_large", "The request body is larger than the server accepts."
+)
 _VALUE: Final = HttpError(
     422, "form_param_value_invalid", "A parameter in the request body has an invalid value."
 )
@@ -113,6 +116,9 @@ ERROR_MAP: Final[Mapping[str, HttpError]] = MappingProxyType(
         "field_too_large": _TOO_LARGE,
         "metadata_too_large": _TOO_LARGE,
         "too_deep": _TOO_LARGE,
+        # A body over the limits' own bound: read, since it was within the
+        # server's, and then refused as that bound says.
+        "body_too_large": _BODY_TOO_LARGE,
         # Codes a parsed body cannot raise; mapped all the same, never to a 5xx.
         "unsupported_type": _VALUE,
         "non_string_key": _VALUE,
@@ -145,9 +151,7 @@ SERVER_ERRORS: Final[Mapping[str, HttpError]] = MappingProxyType(
             "content_length_required",
             "Send the body with a Content-Length; chunked bodies are not accepted.",
         ),
-        "too_large": HttpError(
-            413, "request_body_too_large", "The request body is larger than the server accepts."
-        ),
+        "too_large": _BODY_TOO_LARGE,
         "param": _FORMAT,
         "unknown_param": _UNKNOWN,
     }
