@@ -101,7 +101,8 @@ class Config:
     """What a server answers with, besides its store.
 
     ``secret_keys`` are the keys a request may carry; ``limits`` bound every
-    write (``None`` for none); ``max_body_bytes`` bounds a request body.
+    write (``None`` for none); ``max_body_bytes`` bounds a request body, and so
+    does ``limits.max_body_bytes`` where it is smaller.
     ``clock`` gives Unix milliseconds, ``make_id`` ids and ``trace_id`` the
     ``clerk_trace_id`` of errors: tests pass their own.
     """
@@ -112,6 +113,12 @@ class Config:
     clock: Callable[[], int] = field(default=_now_ms)
     make_id: Callable[[str], str] = field(default=new_id)
     trace_id: Callable[[], str] = field(default=_trace_id)
+
+    @property
+    def body_bound(self) -> int:
+        """The largest body read: ``max_body_bytes``, or the limits' own bound if smaller."""
+        limit = None if self.limits is None else self.limits.max_body_bytes
+        return self.max_body_bytes if limit is None else min(self.max_body_bytes, limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +219,7 @@ def check_head(headers: Headers, config: Config, /) -> Response | None:
 
     Returns the error response to send (and then close the connection) for a
     chunked body (411), a bad ``Content-Length`` (400) or one above
-    ``config.max_body_bytes`` (413); ``None`` if the body may be read.
+    ``config.body_bound`` (413); ``None`` if the body may be read.
     Changes nothing.
     """
     if _values(headers, "transfer-encoding"):
@@ -229,12 +236,12 @@ def check_head(headers: Headers, config: Config, /) -> Response | None:
         )
     # Compared by length first: int() refuses a number of thousands of digits.
     digits = text.lstrip("0") or "0"
-    bound = str(config.max_body_bytes)
-    if len(digits) > len(bound) or int(digits) > config.max_body_bytes:
+    most = config.body_bound
+    if len(digits) > len(str(most)) or int(digits) > most:
         return server_error(
             config,
             "too_large",
-            f"The body may be at most {config.max_body_bytes} bytes; Content-Length says {text}.",
+            f"The body may be at most {most} bytes; Content-Length says {text}.",
             close=True,
         )
     return None
@@ -457,7 +464,7 @@ def handle(request: Request, store: Store, config: Config, /) -> Response:
     outside the admin routes are added to the store's request log.
     """
     early = check_head(request.headers, config)
-    if early is None and len(request.body) > config.max_body_bytes:
+    if early is None and len(request.body) > config.body_bound:
         early = server_error(config, "too_large", "The body is larger than the server accepts.")
     path, _, query = request.target.partition("?")
     response = early or _dispatch(request, store, config, path)

@@ -63,7 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=1 << 20,
         metavar="N",
-        help="the largest request body accepted (1048576); a larger one is a 413",
+        help="the largest request body accepted (1048576, or the limits' 65536 if smaller); "
+        "a larger one is a 413",
     )
     parser.add_argument(
         "--timeout",
