@@ -55,7 +55,7 @@ from ._types import FieldName as FieldName
 from ._types import JSONValue, Metadata, Naming
 from ._values import json_equal
 from ._wire import METHODS as METHODS
-from ._wire import apply_request
+from ._wire import apply_request, check_result, read_request
 
 __all__ = [
     "OMITTED",
@@ -73,6 +73,7 @@ __all__ = [
     "UserMetadata",
     "UserMetadataParams",
     "apply_request",
+    "check_result",
     "diff_merge_patch",
     "dump_json",
     "explain",
@@ -80,6 +81,7 @@ __all__ = [
     "merge_metadata",
     "merge_patch",
     "parse_json",
+    "read_request",
     "replace_metadata",
 ]
 

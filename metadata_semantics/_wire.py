@@ -22,7 +22,7 @@ from ._errors import (
     prepend_path,
 )
 from ._json import parse_json
-from ._limits import UPSTREAM_LIMITS, Limits, check_body_size
+from ._limits import UPSTREAM_LIMITS, Limits, check_body_size, check_limits
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import check_limits_argument, check_stored, write
 from ._sentinel import OMITTED
@@ -35,8 +35,10 @@ if TYPE_CHECKING:
 __all__ = [
     "METHODS",
     "apply_request",
+    "check_result",
     "params_from_body",
     "params_to_body",
+    "read_request",
     "record_from_body",
     "record_to_body",
 ]
@@ -327,6 +329,55 @@ def apply_request(
         return write(operation, stored, params, limits, share=share)
     except MetadataError as error:
         # The write reports paths inside a field; the caller sent a body.
+        if error.field is not None:
+            prepend_path(error, WIRE_NAMES[checked][FIELDS.index(cast(FieldName, error.field))])
+        raise
+
+
+def read_request(
+    method: str,
+    body: str | bytes | bytearray | None,
+    /,
+    *,
+    limits: Limits | None = UPSTREAM_LIMITS,
+    naming: Naming = "snake",
+) -> tuple[Operation, UserMetadataParams]:
+    """Read one HTTP request without applying it: its write, and its fields.
+
+    This is the first half of :func:`apply_request`, for a caller that
+    applies the write elsewhere (in a database, say) and then checks the
+    result with :func:`check_result`. ``body`` is JSON text or ``None``.
+    Raises :class:`MetadataError` exactly where :func:`apply_request`
+    would for the method, the body and its size; changes nothing.
+    """
+    operation = _operation(method)
+    checked = _check_naming(naming)
+    check_limits_argument(limits)
+    text = _body_text(body)
+    if text is None and body is not None:
+        raise InvalidArgumentError(
+            f"body must be JSON text or None, not {describe(body)}", code="invalid_argument"
+        )
+    return operation, _request_params(text, checked, limits)
+
+
+def check_result(
+    record: UserMetadata, limits: Limits | None, /, *, naming: Naming = "snake"
+) -> None:
+    """Raise :class:`LimitExceededError` if a write's result breaks ``limits``.
+
+    The second half of :func:`apply_request`: the same bounds, with the
+    error's path spelled from the request body's root. ``record`` must hold
+    plain JSON. Changes nothing.
+    """
+    checked = _check_naming(naming)
+    check_stored(record)
+    check_limits_argument(limits)
+    if limits is None:
+        return
+    try:
+        check_limits(record, limits)
+    except MetadataError as error:
         if error.field is not None:
             prepend_path(error, WIRE_NAMES[checked][FIELDS.index(cast(FieldName, error.field))])
         raise

@@ -11,8 +11,15 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from postgres import Cluster, cluster
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 _SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
@@ -48,3 +55,10 @@ settings.register_profile(
     suppress_health_check=[*_SLOW_DATA, HealthCheck.differing_executors],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A PostgreSQL server for this session; see :mod:`postgres`."""
+    with cluster() as running:
+        yield running
