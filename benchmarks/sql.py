@@ -1,0 +1,802 @@
+"""The one-statement SQL writes against the read-merge-write round trip, on SQLite and PostgreSQL.
+
+The same run measures, on each database:
+
+- **one write**: a ``PATCH`` or a ``PUT`` of one user, with about 100 B and
+  about 4 KB of stored metadata, applied two ways. The *one statement* is
+  ``metadata_semantics.sql``'s write: ``read_request``, the dialect's
+  ``UPDATE ... RETURNING`` in a transaction, ``read_fields`` and
+  ``check_result``. The *round trip* is what a store does without it:
+  ``read_request``, then in one transaction that holds the row's lock
+  (``BEGIN IMMEDIATE`` in SQLite, ``SELECT ... FOR UPDATE`` in
+  PostgreSQL) a ``SELECT`` of the three fields, ``read_fields``,
+  ``merge_metadata`` or ``replace_metadata``, ``check_result`` and an
+  ``UPDATE`` of the three fields.
+- **a bulk write**: one merge patch applied to every user of a large table,
+  as ONE ``UPDATE users SET public_metadata = <merge>(public_metadata,
+  :patch)`` (SQLite's ``json_patch``, PostgreSQL's ``metadata_merge_patch``)
+  against a Python loop that reads every row, merges the patch with
+  ``merge_patch`` and writes the rows back with ``executemany`` in batches,
+  in one transaction that holds the same locks.
+
+Every way is checked before it is timed: its result must equal
+``apply_request`` (or ``merge_patch``) type-strictly, in what it returns
+and in what the database then holds. Times are wall-clock time (the
+database does part of the work, in its own process for PostgreSQL), in
+interleaved rounds in a rotating order, so a noisy moment hits both ways
+alike; each ratio is the round trip's time over the one statement's, from
+the same run.
+
+SQLite runs on a file in a temporary directory, in WAL mode with
+``synchronous=NORMAL`` as the reference server runs it. PostgreSQL runs in a
+throwaway cluster in a temporary directory (Unix socket only, ``fsync=off``,
+as the tests run it; as root, as the ``postgres`` system user), or on the
+server that ``--postgres DSN`` names, inside a schema of its own that is
+dropped at the end. Usage, from the project root::
+
+    python benchmarks/sql.py                      # both databases, 100,000 users in bulk
+    python benchmarks/sql.py --quick              # a short run that checks the script works
+    python benchmarks/sql.py --dialect sqlite     # one database (repeatable)
+    python benchmarks/sql.py --postgres DSN       # an existing server instead of a new cluster
+    python benchmarks/sql.py --json               # the results as JSON on standard output
+
+PostgreSQL needs the ``postgres`` extra (``pip install -e '.[postgres]'``)
+and ``initdb`` and ``pg_ctl`` on ``PATH`` or under ``/usr/lib/postgresql``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, cast
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import environment
+
+from metadata_semantics import (
+    FIELDS,
+    UPSTREAM_LIMITS,
+    UserMetadata,
+    apply_request,
+    check_result,
+    dump_json,
+    json_equal,
+    merge_metadata,
+    merge_patch,
+    parse_json,
+    read_request,
+    replace_metadata,
+)
+from metadata_semantics.sql import DIALECTS, Dialect, read_fields, statements, write_parameters
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+
+    from typing_extensions import LiteralString
+
+    from metadata_semantics import JSONValue, Metadata, Operation, UserMetadataParams
+
+Params = dict[str, object]
+Row = tuple[Any, ...]
+
+ONE_STATEMENT: Final = "one statement"
+ROUND_TRIP: Final = "round trip"
+START: Final = 1_767_225_600_000
+"""The ``created_at`` of every user, in milliseconds; ``now`` counts up from it."""
+
+PROFILE: Final = dump_json({"first_name": "Ada", "last_name": "Lovelace"})
+PRIVATE: Final[Metadata] = {"stripe_customer": "cus_0123456789", "risk": "low"}
+UNSAFE: Final[Metadata] = {"theme": "dark"}
+
+
+# --- the data --------------------------------------------------------------
+
+
+def _small(number: int, variant: int) -> Metadata:
+    """About 100 B of public metadata; ``variant`` changes values, never the shape."""
+    return {
+        "plan": {"tier": ("free", "pro", "team")[variant % 3], "seats": 1 + variant},
+        "flags": {"beta": number % 2 == 0, "new_ui": variant % 2 == 1},
+        "locale": "en-GB",
+        "trial": {"ends": 1_767_225_600 + number},
+        "n": number,
+    }
+
+
+def _large(number: int, variant: int) -> Metadata:
+    """About 4 KB of public metadata: the small document and 40 login records."""
+    document = _small(number, variant)
+    document["logins"] = [
+        {
+            "at": 1_767_225_600 + 3600 * index + variant,
+            "ip": f"203.0.113.{index + 1}",
+            "agent": "Mozilla/5.0 (X11; Linux x86_64)",
+            "ok": index % 7 != 3,
+        }
+        for index in range(40)
+    ]
+    return document
+
+
+# Two patches that set the same keys to different values, so that each write
+# changes its row and the state after a patch does not depend on the one before.
+PATCHES: Final[tuple[Metadata, ...]] = (
+    {"plan": {"tier": "pro", "seats": 10}, "trial": None, "flags": {"new_ui": True}},
+    {"plan": {"tier": "team", "seats": 25}, "trial": {"ends": 0}, "flags": {"new_ui": False}},
+)
+
+SIZES: Final[Mapping[str, Callable[[int, int], Metadata]]] = {"small": _small, "4 KB": _large}
+METHODS: Final = ("PATCH", "PUT")
+
+
+def _body(method: str, size: str, variant: int) -> str:
+    """The request body of one write: a small patch, or a whole document of the case's size."""
+    if method == "PATCH":
+        public: Metadata = PATCHES[variant % 2]
+    else:
+        public = SIZES[size](0, 2 + variant % 2)
+    return dump_json({"public_metadata": public})
+
+
+def _record(public: Metadata) -> UserMetadata:
+    return UserMetadata(public, PRIVATE, UNSAFE)
+
+
+# --- the databases ---------------------------------------------------------
+
+
+class Database:
+    """One connection in autocommit mode; transactions are begun and ended by hand."""
+
+    dialect: Dialect
+    locked_begin: str
+    """The ``BEGIN`` of a read-merge-write: it must hold the row's lock from the read on."""
+    locked_select: str
+    """What a read-merge-write appends to its ``SELECT``."""
+
+    def run(self, sql: str, params: Params | None = None) -> list[Row]:
+        """Run one statement; return its rows (none for a statement that returns none)."""
+        raise NotImplementedError
+
+    def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement once per parameter set, batched by the driver."""
+        raise NotImplementedError
+
+    def between_runs(self) -> None:
+        """Tidy up after a bulk run, untimed, so that no run pays for the one before."""
+        raise NotImplementedError
+
+    def version(self) -> str:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def param(self, name: str) -> str:
+        """A named placeholder in the driver's style."""
+        return f":{name}" if self.dialect == "sqlite" else f"%({name})s"
+
+    def document(self, name: str) -> str:
+        """A placeholder for JSON text that goes into a metadata column."""
+        return self.param(name) + ("::jsonb" if self.dialect == "postgresql" else "")
+
+    def text(self, column: str) -> str:
+        """A metadata column read back as JSON text."""
+        return column + ("::text" if self.dialect == "postgresql" else "")
+
+
+class SQLite(Database):
+    dialect: Dialect = "sqlite"
+    locked_begin = "BEGIN IMMEDIATE"
+    locked_select = ""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        for statement in statements("sqlite").setup:
+            self._db.execute(statement)
+
+    def run(self, sql: str, params: Params | None = None) -> list[Row]:
+        return self._db.execute(sql, params or {}).fetchall()
+
+    def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        self._db.executemany(sql, rows)
+
+    def between_runs(self) -> None:
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def version(self) -> str:
+        return f"SQLite {sqlite3.sqlite_version}"
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _literal(sql: str) -> LiteralString:
+    # psycopg's stubs accept only literal query text, to keep values out of
+    # SQL; every text here is built from the benchmark's and the library's
+    # own statements, and every value travels as a parameter.
+    return cast("LiteralString", sql)
+
+
+class PostgreSQL(Database):
+    dialect: Dialect = "postgresql"
+    locked_begin = "BEGIN"
+    locked_select = " FOR UPDATE"
+
+    def __init__(self, dsn: str) -> None:
+        import psycopg
+
+        self._db = psycopg.connect(dsn, autocommit=True)
+        # A schema of its own, so that a server named by --postgres keeps its
+        # own tables; the merge function is created there too.
+        self._schema = f"metadata_semantics_bench_{os.getpid()}"
+        self.run(f"CREATE SCHEMA {self._schema}")
+        self.run(f"SET search_path TO {self._schema}")
+        for statement in statements("postgresql").setup:
+            self.run(statement)
+
+    def run(self, sql: str, params: Params | None = None) -> list[Row]:
+        cursor = self._db.execute(_literal(sql), params)
+        return cursor.fetchall() if cursor.description is not None else []
+
+    def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        with self._db.cursor() as cursor:
+            cursor.executemany(_literal(sql), rows)
+
+    def between_runs(self) -> None:
+        # A bulk UPDATE leaves a dead version of every row behind.
+        self.run("VACUUM users")
+
+    def version(self) -> str:
+        return f"PostgreSQL {self.run('SHOW server_version')[0][0]}"
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.run(f"DROP SCHEMA {self._schema} CASCADE")
+        self._db.close()
+
+
+def _program(name: str) -> str | None:
+    found = shutil.which(name)
+    if found is not None:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
+    return str(candidates[0]) if candidates else None
+
+
+@contextlib.contextmanager
+def postgres_cluster() -> Generator[str, None, None]:
+    """Start a throwaway cluster in a temporary directory; yield its DSN; stop and remove it."""
+    initdb, pg_ctl = _program("initdb"), _program("pg_ctl")
+    if initdb is None or pg_ctl is None:
+        raise SystemExit("initdb and pg_ctl were not found: pass --postgres DSN or --dialect")
+    # initdb refuses to run as root: the cluster then belongs to the postgres user.
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    folder = Path(tempfile.mkdtemp(prefix="metadata-semantics-bench-pg-"))
+    if prefix:
+        shutil.chown(folder, user="postgres")
+    data = folder / "data"
+
+    def run(*command: str) -> None:
+        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
+
+    try:
+        run(initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+        options = f"-k {folder} -c listen_addresses='' -c fsync=off"
+        run(pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start")
+        try:
+            yield f"host={folder} user=postgres dbname=postgres"
+        finally:
+            run(pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- one write, two ways ---------------------------------------------------
+
+
+class Writer:
+    """The two ways to apply one request to one user, on one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.statements = statements(db.dialect)
+        columns = ", ".join(db.text(name) for name in FIELDS)
+        self.select = (
+            f"SELECT {columns} FROM users WHERE id = {db.param('id')}{db.locked_select}"
+        )
+        assignments = ", ".join(f"{name} = {db.document(name)}" for name in FIELDS)
+        self.update = (
+            f"UPDATE users SET updated_at = {db.param('now')}, {assignments} "
+            f"WHERE id = {db.param('id')}"
+        )
+        self.now = START
+
+    def _tick(self) -> int:
+        self.now += 1
+        return self.now
+
+    def one_statement(self, method: str, body: str, user_id: str) -> UserMetadata:
+        operation, params = read_request(method, body)
+        self.db.run("BEGIN")
+        try:
+            rows = self.db.run(
+                self.statements.writes[operation],
+                write_parameters(params, user_id, self._tick()),
+            )
+            record = read_fields(_only(rows, user_id))
+            check_result(record, UPSTREAM_LIMITS)
+        except BaseException:
+            self.db.run("ROLLBACK")
+            raise
+        self.db.run("COMMIT")
+        return record
+
+    def round_trip(self, method: str, body: str, user_id: str) -> UserMetadata:
+        operation, params = read_request(method, body)
+        self.db.run(self.db.locked_begin)
+        try:
+            stored = read_fields(_only(self.db.run(self.select, {"id": user_id}), user_id))
+            # share=True: the fastest correct merge, since the result is only
+            # written out and returned.
+            record = _WRITES[operation](stored, params, share=True)
+            check_result(record, UPSTREAM_LIMITS)
+            texts = {name: dump_json(getattr(record, name)) for name in FIELDS}
+            self.db.run(self.update, {"now": self._tick(), "id": user_id, **texts})
+        except BaseException:
+            self.db.run("ROLLBACK")
+            raise
+        self.db.run("COMMIT")
+        return record
+
+    def insert(self, users: Iterable[tuple[str, UserMetadata]]) -> None:
+        """Store these users (replacing any with the same id) in one transaction."""
+        rows: list[Params] = [
+            {
+                "id": user_id,
+                "created_at": START,
+                "updated_at": START,
+                "profile": PROFILE,
+                **{name: dump_json(getattr(record, name)) for name in FIELDS},
+            }
+            for user_id, record in users
+        ]
+        self.db.run("BEGIN")
+        self.db.run_many(self.statements.insert, rows)
+        self.db.run("COMMIT")
+
+    def stored(self, user_id: str) -> UserMetadata:
+        """The user's metadata as the database holds it now."""
+        columns = ", ".join(self.db.text(name) for name in FIELDS)
+        sql = f"SELECT {columns} FROM users WHERE id = {self.db.param('id')}"
+        return read_fields(_only(self.db.run(sql, {"id": user_id}), user_id))
+
+
+_WRITES: Final[Mapping[Operation, Callable[..., UserMetadata]]] = {
+    "merge": merge_metadata,
+    "replace": replace_metadata,
+}
+
+
+def _only(rows: list[Row], user_id: str) -> Sequence[str]:
+    if len(rows) != 1:
+        raise SystemExit(f"user {user_id!r}: expected one row, found {len(rows)}")
+    return cast("Sequence[str]", rows[0])
+
+
+def _check(found: UserMetadata, expected: UserMetadata, what: str) -> None:
+    if not json_equal(found.to_dict(), expected.to_dict()):
+        raise SystemExit(f"{what}: wrong result\n  found    {found}\n  expected {expected}")
+
+
+# --- timing ----------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    """Seconds per unit, one per round, of one way."""
+
+    rounds: list[float] = field(default_factory=list)
+
+    @property
+    def best(self) -> float:
+        return min(self.rounds)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.rounds)
+
+    def summary(self, scale: float) -> dict[str, float]:
+        return {"min": self.best * scale, "median": self.median * scale}
+
+
+def _interleave(ways: Mapping[str, Callable[[int], float]], rounds: int) -> dict[str, Timing]:
+    """Run each way once a round, in an order that rotates; collect what each returns."""
+    names = list(ways)
+    timings = {name: Timing() for name in names}
+    enabled = gc.isenabled()
+    gc.disable()  # as timeit does: a collection would land on whichever way is running
+    try:
+        for number in range(rounds):
+            shift = number % len(names)
+            for name in names[shift:] + names[:shift]:
+                timings[name].rounds.append(ways[name](number))
+                gc.collect()
+    finally:
+        if enabled:
+            gc.enable()
+    return timings
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    dialect: Dialect
+    method: str
+    size: str
+    stored_bytes: int
+    body_bytes: int
+    one_statement: Timing
+    round_trip: Timing
+
+    @property
+    def ratio(self) -> float:
+        return self.round_trip.best / self.one_statement.best
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "dialect": self.dialect,
+            "method": self.method,
+            "size": self.size,
+            "stored_public_metadata_bytes": self.stored_bytes,
+            "body_bytes": self.body_bytes,
+            "one_statement_us": cast("JSONValue", self.one_statement.summary(1e6)),
+            "round_trip_us": cast("JSONValue", self.round_trip.summary(1e6)),
+            "ratio_min": self.ratio,
+            "ratio_median": self.round_trip.median / self.one_statement.median,
+        }
+
+
+def measure_writes(
+    writer: Writer, method: str, size: str, *, writes: int, rounds: int
+) -> WriteResult:
+    """Check both ways on one case, then time them: ``writes`` users, each written once a round."""
+    make = SIZES[size]
+    base = {f"user_{number:06d}": _record(make(number, 0)) for number in range(writes)}
+    writer.db.run(writer.statements.delete_all)
+    writer.insert(base.items())
+    ways = {ONE_STATEMENT: writer.one_statement, ROUND_TRIP: writer.round_trip}
+    # Checked first: each way on its own user, against the library.
+    for number, (name, way) in enumerate(ways.items()):
+        user_id = f"user_{number:06d}"
+        body = _body(method, size, 0)
+        expected = apply_request(base[user_id], method, body)
+        _check(way(method, body, user_id), expected, f"{writer.db.dialect} {name} {method}")
+        _check(writer.stored(user_id), expected, f"{writer.db.dialect} {name}, stored")
+    batch = 0
+
+    def timed(way: Callable[[str, str, str], UserMetadata]) -> Callable[[int], float]:
+        def run(_: int) -> float:
+            nonlocal batch
+            # Each batch writes the other variant, so every write changes its row.
+            batch += 1
+            body = _body(method, size, batch)
+            start = time.perf_counter()
+            for user_id in base:
+                way(method, body, user_id)
+            return (time.perf_counter() - start) / len(base)
+
+        return run
+
+    timings = _interleave({name: timed(way) for name, way in ways.items()}, rounds)
+    last = _body(method, size, batch)
+    for user_id in (*list(base)[:3], *list(base)[-3:]):
+        expected = apply_request(base[user_id], method, last)
+        _check(writer.stored(user_id), expected, f"{writer.db.dialect} {method}, after timing")
+    return WriteResult(
+        writer.db.dialect,
+        method,
+        size,
+        len(dump_json(make(0, 0)).encode()),
+        len(_body(method, size, 0).encode()),
+        timings[ONE_STATEMENT],
+        timings[ROUND_TRIP],
+    )
+
+
+# --- the bulk write --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    dialect: Dialect
+    users: int
+    batch: int
+    one_update: Timing
+    python_loop: Timing
+
+    @property
+    def ratio(self) -> float:
+        return self.python_loop.best / self.one_update.best
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "dialect": self.dialect,
+            "users": self.users,
+            "executemany_batch": self.batch,
+            "one_update_s": cast("JSONValue", self.one_update.summary(1.0)),
+            "python_loop_s": cast("JSONValue", self.python_loop.summary(1.0)),
+            "ratio_min": self.ratio,
+            "ratio_median": self.python_loop.median / self.one_update.median,
+        }
+
+
+class Bulk:
+    """One merge patch applied to every user, as one UPDATE or as a Python loop."""
+
+    def __init__(self, writer: Writer, batch: int) -> None:
+        db = self.db = writer.db
+        self.writer = writer
+        self.batch = batch
+        merge = "json_patch" if db.dialect == "sqlite" else "metadata_merge_patch"
+        self.one = (
+            f"UPDATE users SET updated_at = {db.param('now')}, "
+            f"public_metadata = {merge}(public_metadata, {db.document('patch')})"
+        )
+        self.select = (
+            f"SELECT id, {db.text('public_metadata')} FROM users ORDER BY id{db.locked_select}"
+        )
+        self.update = (
+            f"UPDATE users SET updated_at = {db.param('now')}, "
+            f"public_metadata = {db.document('public_metadata')} WHERE id = {db.param('id')}"
+        )
+
+    def one_update(self, patch: Metadata) -> None:
+        self.db.run("BEGIN")
+        self.db.run(self.one, {"now": self.writer._tick(), "patch": dump_json(patch)})
+        self.db.run("COMMIT")
+
+    def python_loop(self, patch: Metadata) -> None:
+        now = self.writer._tick()
+        self.db.run(self.db.locked_begin)
+        rows = self.db.run(self.select)
+        for start in range(0, len(rows), self.batch):
+            self.db.run_many(
+                self.update,
+                [
+                    {
+                        "now": now,
+                        "id": user_id,
+                        # share=True: the merged document is only written out.
+                        "public_metadata": dump_json(
+                            merge_patch(parse_json(text), patch, share=True)
+                        ),
+                    }
+                    for user_id, text in rows[start : start + self.batch]
+                ],
+            )
+        self.db.run("COMMIT")
+
+    def check(self, base: Mapping[str, Metadata], patch: Metadata, what: str) -> None:
+        """Every row must hold its base document merged with ``patch``."""
+        rows = self.db.run(f"SELECT id, {self.db.text('public_metadata')} FROM users")
+        if len(rows) != len(base):
+            raise SystemExit(f"{what}: {len(rows)} rows, expected {len(base)}")
+        for user_id, text in rows:
+            if not json_equal(parse_json(text), merge_patch(base[user_id], patch)):
+                raise SystemExit(f"{what}: wrong result for {user_id}: {text}")
+
+
+def measure_bulk(writer: Writer, *, users: int, batch: int, rounds: int) -> BulkResult:
+    """Check both ways on a table of ``users`` users, then time them, one run a round each."""
+    base = {f"user_{number:06d}": _small(number, 0) for number in range(users)}
+    writer.db.run(writer.statements.delete_all)
+    writer.insert((user_id, _record(public)) for user_id, public in base.items())
+    writer.db.between_runs()
+    bulk = Bulk(writer, batch)
+    dialect = writer.db.dialect
+    # The patches set the same keys, so the table after a run depends only on
+    # that run's patch: each run changes every row, and is checked the same way.
+    bulk.one_update(PATCHES[0])
+    bulk.check(base, PATCHES[0], f"{dialect} bulk, one UPDATE")
+    bulk.python_loop(PATCHES[1])
+    bulk.check(base, PATCHES[1], f"{dialect} bulk, Python loop")
+    runs = 0
+
+    def timed(way: Callable[[Metadata], None]) -> Callable[[int], float]:
+        def run(_: int) -> float:
+            nonlocal runs
+            writer.db.between_runs()
+            runs += 1
+            start = time.perf_counter()
+            way(PATCHES[runs % 2])
+            return time.perf_counter() - start
+
+        return run
+
+    timings = _interleave({"one": timed(bulk.one_update), "loop": timed(bulk.python_loop)}, rounds)
+    bulk.check(base, PATCHES[runs % 2], f"{dialect} bulk, after timing")
+    return BulkResult(dialect, users, batch, timings["one"], timings["loop"])
+
+
+# --- the report ------------------------------------------------------------
+
+
+def micros(seconds: float) -> str:
+    value = seconds * 1e6
+    return f"{value:,.0f} µs" if value >= 100 else f"{value:.1f} µs"
+
+
+def markdown(
+    writes: Sequence[WriteResult],
+    bulks: Sequence[BulkResult],
+    header: Sequence[str],
+) -> str:
+    lines = [*header, ""]
+    if writes:
+        lines += [
+            "#### One write: the one statement against the read-merge-write round trip",
+            "",
+            "| database | write | stored `public_metadata` | body | one statement (min / median) "
+            "| round trip (min / median) | round trip / one statement |",
+            "|---|---|---:|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {_NAMES[row.dialect]} | {row.method} | {row.stored_bytes:,} B "
+            f"| {row.body_bytes:,} B "
+            f"| {micros(row.one_statement.best)} / {micros(row.one_statement.median)} "
+            f"| {micros(row.round_trip.best)} / {micros(row.round_trip.median)} "
+            f"| {row.ratio:.2f}x |"
+            for row in writes
+        ]
+        lines.append("")
+    if bulks:
+        lines += [
+            "#### Bulk: one merge patch applied to every user",
+            "",
+            "| database | users | one `UPDATE` (min / median) | Python loop (min / median) "
+            "| loop / one `UPDATE` |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {_NAMES[row.dialect]} | {row.users:,} "
+            f"| {row.one_update.best:.2f} s / {row.one_update.median:.2f} s "
+            f"| {row.python_loop.best:.2f} s / {row.python_loop.median:.2f} s "
+            f"| {row.ratio:.2f}x |"
+            for row in bulks
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+_NAMES: Final[Mapping[Dialect, str]] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+@contextlib.contextmanager
+def open_database(
+    dialect: Dialect, folder: Path, dsn: str | None
+) -> Generator[Database, None, None]:
+    """The database of ``dialect``: a file in ``folder``, or a PostgreSQL server."""
+    if dialect == "sqlite":
+        db: Database = SQLite(folder / "users.db")
+        try:
+            yield db
+        finally:
+            db.close()
+        return
+    with contextlib.ExitStack() as stack:
+        if dsn is None:
+            dsn = stack.enter_context(postgres_cluster())
+        db = PostgreSQL(dsn)
+        stack.callback(db.close)
+        yield db
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--dialect", action="append", choices=DIALECTS, help="one database (repeatable)"
+    )
+    parser.add_argument("--postgres", metavar="DSN", help="use this server, not a new cluster")
+    parser.add_argument(
+        "--writes", type=int, default=500, help="writes a way, a case and a round (default 500)"
+    )
+    parser.add_argument(
+        "--users", type=int, default=100_000, help="users in the bulk table (default 100,000)"
+    )
+    parser.add_argument(
+        "--batch", type=int, default=1000, help="rows per executemany in the loop (default 1000)"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of single writes")
+    parser.add_argument("--bulk-rounds", type=int, default=3, help="rounds of bulk writes")
+    parser.add_argument(
+        "--quick", action="store_true", help="2 rounds of 50 writes, 2,000 users, 1 bulk round"
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    options = parser.parse_args(argv)
+    if options.quick:
+        options.writes, options.users, options.rounds, options.bulk_rounds = 50, 2000, 2, 1
+    if min(options.writes, options.users, options.batch, options.rounds, options.bulk_rounds) < 1:
+        parser.error("every count must be at least 1")
+    dialects: list[Dialect] = options.dialect or list(DIALECTS)
+
+    writes: list[WriteResult] = []
+    bulks: list[BulkResult] = []
+    versions: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="metadata-semantics-bench-") as folder:
+        for dialect in dialects:
+            with open_database(dialect, Path(folder), options.postgres) as db:
+                versions[dialect] = db.version()
+                writer = Writer(db)
+                for size in SIZES:
+                    for method in METHODS:
+                        print(f"{dialect}: {method} {size}...", file=sys.stderr, flush=True)
+                        writes.append(
+                            measure_writes(
+                                writer, method, size, writes=options.writes, rounds=options.rounds
+                            )
+                        )
+                print(f"{dialect}: bulk...", file=sys.stderr, flush=True)
+                bulks.append(
+                    measure_bulk(
+                        writer,
+                        users=options.users,
+                        batch=options.batch,
+                        rounds=options.bulk_rounds,
+                    )
+                )
+
+    env = environment()
+    settings = {
+        "writes": options.writes,
+        "rounds": options.rounds,
+        "users": options.users,
+        "batch": options.batch,
+        "bulk_rounds": options.bulk_rounds,
+    }
+    if options.json:
+        document = {
+            "environment": {**env, **{f"{name}_version": v for name, v in versions.items()}},
+            "settings": settings,
+            "writes": [row.to_json() for row in writes],
+            "bulk": [row.to_json() for row in bulks],
+        }
+        print(json.dumps(document, indent=2))
+        return 0
+    command = " ".join(["python benchmarks/sql.py", *(argv or sys.argv[1:])])
+    header = [
+        f"Measured {env['date']} with `{command}`.",
+        "",
+        f"- Python: {env['python']}",
+        f"- Machine: {env['machine']}",
+        f"- Commit: {env['commit']}",
+        f"- Databases: {', '.join(versions.values())}",
+        (
+            f"- Method: each way is checked against the library before it is timed; then "
+            f"{options.rounds} interleaved rounds of {options.writes:,} writes a way (each user "
+            f"written once a round), and {options.bulk_rounds} interleaved rounds of the bulk "
+            f"write over {options.users:,} users (executemany in batches of "
+            f"{options.batch:,}); wall-clock time, per write or per bulk write; the ratios "
+            "divide the mins."
+        ),
+    ]
+    print(markdown(writes, bulks, header))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
