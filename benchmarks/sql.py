@@ -87,11 +87,15 @@ if TYPE_CHECKING:
 
     from typing_extensions import LiteralString
 
-    from metadata_semantics import JSONValue, Metadata, Operation, UserMetadataParams
+    from metadata_semantics import JSONValue, Metadata, Operation
 
 Params = dict[str, object]
 Row = tuple[Any, ...]
 
+DESCRIPTION: Final = (
+    "The one-statement SQL writes against the read-merge-write round trip, "
+    "on SQLite and PostgreSQL."
+)
 ONE_STATEMENT: Final = "one statement"
 ROUND_TRIP: Final = "round trip"
 START: Final = 1_767_225_600_000
@@ -226,10 +230,12 @@ class SQLite(Database):
         self._db.close()
 
 
-def _literal(sql: str) -> LiteralString:
+def _literal(sql: object) -> LiteralString:
     # psycopg's stubs accept only literal query text, to keep values out of
     # SQL; every text here is built from the benchmark's and the library's
-    # own statements, and every value travels as a parameter.
+    # own statements, and every value travels as a parameter. (``object``
+    # in: mypy reads LiteralString as str, and would call a cast from str
+    # redundant.)
     return cast("LiteralString", sql)
 
 
@@ -317,9 +323,7 @@ class Writer:
         self.db = db
         self.statements = statements(db.dialect)
         columns = ", ".join(db.text(name) for name in FIELDS)
-        self.select = (
-            f"SELECT {columns} FROM users WHERE id = {db.param('id')}{db.locked_select}"
-        )
+        self.select = f"SELECT {columns} FROM users WHERE id = {db.param('id')}{db.locked_select}"
         assignments = ", ".join(f"{name} = {db.document(name)}" for name in FIELDS)
         self.update = (
             f"UPDATE users SET updated_at = {db.param('now')}, {assignments} "
@@ -327,7 +331,8 @@ class Writer:
         )
         self.now = START
 
-    def _tick(self) -> int:
+    def tick(self) -> int:
+        """The next ``updated_at``: every write gets its own."""
         self.now += 1
         return self.now
 
@@ -337,7 +342,7 @@ class Writer:
         try:
             rows = self.db.run(
                 self.statements.writes[operation],
-                write_parameters(params, user_id, self._tick()),
+                write_parameters(params, user_id, self.tick()),
             )
             record = read_fields(_only(rows, user_id))
             check_result(record, UPSTREAM_LIMITS)
@@ -356,8 +361,8 @@ class Writer:
             # written out and returned.
             record = _WRITES[operation](stored, params, share=True)
             check_result(record, UPSTREAM_LIMITS)
-            texts = {name: dump_json(getattr(record, name)) for name in FIELDS}
-            self.db.run(self.update, {"now": self._tick(), "id": user_id, **texts})
+            texts: Params = {name: dump_json(getattr(record, name)) for name in FIELDS}
+            self.db.run(self.update, {"now": self.tick(), "id": user_id, **texts})
         except BaseException:
             self.db.run("ROLLBACK")
             raise
@@ -400,7 +405,7 @@ def _only(rows: list[Row], user_id: str) -> Sequence[str]:
 
 
 def _check(found: UserMetadata, expected: UserMetadata, what: str) -> None:
-    if not json_equal(found.to_dict(), expected.to_dict()):
+    if not all(json_equal(getattr(found, name), getattr(expected, name)) for name in FIELDS):
         raise SystemExit(f"{what}: wrong result\n  found    {found}\n  expected {expected}")
 
 
@@ -411,7 +416,7 @@ def _check(found: UserMetadata, expected: UserMetadata, what: str) -> None:
 class Timing:
     """Seconds per unit, one per round, of one way."""
 
-    rounds: list[float] = field(default_factory=list)
+    rounds: list[float] = field(default_factory=list[float])
 
     @property
     def best(self) -> float:
@@ -567,11 +572,11 @@ class Bulk:
 
     def one_update(self, patch: Metadata) -> None:
         self.db.run("BEGIN")
-        self.db.run(self.one, {"now": self.writer._tick(), "patch": dump_json(patch)})
+        self.db.run(self.one, {"now": self.writer.tick(), "patch": dump_json(patch)})
         self.db.run("COMMIT")
 
     def python_loop(self, patch: Metadata) -> None:
-        now = self.writer._tick()
+        now = self.writer.tick()
         self.db.run(self.db.locked_begin)
         rows = self.db.run(self.select)
         for start in range(0, len(rows), self.batch):
@@ -641,6 +646,10 @@ def micros(seconds: float) -> str:
     return f"{value:,.0f} µs" if value >= 100 else f"{value:.1f} µs"
 
 
+def seconds(value: float) -> str:
+    return f"{value:,.2f} s" if value >= 1 else f"{value * 1000:,.1f} ms"
+
+
 def markdown(
     writes: Sequence[WriteResult],
     bulks: Sequence[BulkResult],
@@ -651,8 +660,11 @@ def markdown(
         lines += [
             "#### One write: the one statement against the read-merge-write round trip",
             "",
-            "| database | write | stored `public_metadata` | body | one statement (min / median) "
-            "| round trip (min / median) | round trip / one statement |",
+            (
+                "| database | write | stored `public_metadata` | body "
+                "| one statement (min / median) | round trip (min / median) "
+                "| round trip / one statement |"
+            ),
             "|---|---|---:|---:|---:|---:|---:|",
         ]
         lines += [
@@ -668,14 +680,16 @@ def markdown(
         lines += [
             "#### Bulk: one merge patch applied to every user",
             "",
-            "| database | users | one `UPDATE` (min / median) | Python loop (min / median) "
-            "| loop / one `UPDATE` |",
+            (
+                "| database | users | one `UPDATE` (min / median) | Python loop (min / median) "
+                "| loop / one `UPDATE` |"
+            ),
             "|---|---:|---:|---:|---:|",
         ]
         lines += [
             f"| {_NAMES[row.dialect]} | {row.users:,} "
-            f"| {row.one_update.best:.2f} s / {row.one_update.median:.2f} s "
-            f"| {row.python_loop.best:.2f} s / {row.python_loop.median:.2f} s "
+            f"| {seconds(row.one_update.best)} / {seconds(row.one_update.median)} "
+            f"| {seconds(row.python_loop.best)} / {seconds(row.python_loop.median)} "
             f"| {row.ratio:.2f}x |"
             for row in bulks
         ]
@@ -707,7 +721,7 @@ def open_database(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=DESCRIPTION)
     parser.add_argument(
         "--dialect", action="append", choices=DIALECTS, help="one database (repeatable)"
     )
