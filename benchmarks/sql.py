@@ -70,6 +70,7 @@ from metadata_semantics import (
     FIELDS,
     UPSTREAM_LIMITS,
     UserMetadata,
+    UserMetadataParams,
     apply_request,
     check_result,
     dump_json,
@@ -601,8 +602,12 @@ class Bulk:
         rows = self.db.run(f"SELECT id, {self.db.text('public_metadata')} FROM users")
         if len(rows) != len(base):
             raise SystemExit(f"{what}: {len(rows)} rows, expected {len(base)}")
+        request = UserMetadataParams(public_metadata=patch)
         for user_id, text in rows:
-            if not json_equal(parse_json(text), merge_patch(base[user_id], patch)):
+            # The expected value comes from merge_metadata, not from the
+            # merge_patch call the loop makes, so a broken loop cannot agree.
+            expected = merge_metadata(_record(base[user_id]), request).public_metadata
+            if not json_equal(parse_json(text), expected):
                 raise SystemExit(f"{what}: wrong result for {user_id}: {text}")
 
 
@@ -697,6 +702,28 @@ def markdown(
     return "\n".join(lines)
 
 
+COUNTS: Final[Mapping[str, str]] = {
+    "writes": "writes a way, a case and a round",
+    "rounds": "interleaved rounds of single writes",
+    "users": "users in the bulk table",
+    "batch": "rows a batch in the bulk loop's executemany",
+    "bulk_rounds": "interleaved rounds of bulk writes",
+}
+DEFAULTS: Final[Mapping[str, int]] = {
+    "writes": 500,
+    "rounds": 5,
+    "users": 100_000,
+    "batch": 1000,
+    "bulk_rounds": 3,
+}
+QUICK: Final[Mapping[str, int]] = {
+    "writes": 50,
+    "rounds": 2,
+    "users": 2000,
+    "batch": 1000,
+    "bulk_rounds": 1,
+}
+
 _NAMES: Final[Mapping[Dialect, str]] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
@@ -726,25 +753,23 @@ def main(argv: list[str] | None = None) -> int:
         "--dialect", action="append", choices=DIALECTS, help="one database (repeatable)"
     )
     parser.add_argument("--postgres", metavar="DSN", help="use this server, not a new cluster")
-    parser.add_argument(
-        "--writes", type=int, default=500, help="writes a way, a case and a round (default 500)"
-    )
-    parser.add_argument(
-        "--users", type=int, default=100_000, help="users in the bulk table (default 100,000)"
-    )
-    parser.add_argument(
-        "--batch", type=int, default=1000, help="rows per executemany in the loop (default 1000)"
-    )
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of single writes")
-    parser.add_argument("--bulk-rounds", type=int, default=3, help="rounds of bulk writes")
-    parser.add_argument(
-        "--quick", action="store_true", help="2 rounds of 50 writes, 2,000 users, 1 bulk round"
-    )
+    for name, help_text in COUNTS.items():
+        full, quick = DEFAULTS[name], QUICK[name]
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=int,
+            help=f"{help_text} (default {full:,}; {quick:,} with --quick)",
+        )
+    parser.add_argument("--quick", action="store_true", help="a short run: smaller defaults")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     options = parser.parse_args(argv)
-    if options.quick:
-        options.writes, options.users, options.rounds, options.bulk_rounds = 50, 2000, 2, 1
-    if min(options.writes, options.users, options.batch, options.rounds, options.bulk_rounds) < 1:
+    # --quick changes the defaults only: a count given on the command line wins.
+    chosen = QUICK if options.quick else DEFAULTS
+    counts = {
+        name: chosen[name] if getattr(options, name) is None else getattr(options, name)
+        for name in COUNTS
+    }
+    if min(counts.values()) < 1:
         parser.error("every count must be at least 1")
     dialects: list[Dialect] = options.dialect or list(DIALECTS)
 
@@ -761,27 +786,25 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"{dialect}: {method} {size}...", file=sys.stderr, flush=True)
                         writes.append(
                             measure_writes(
-                                writer, method, size, writes=options.writes, rounds=options.rounds
+                                writer,
+                                method,
+                                size,
+                                writes=counts["writes"],
+                                rounds=counts["rounds"],
                             )
                         )
                 print(f"{dialect}: bulk...", file=sys.stderr, flush=True)
                 bulks.append(
                     measure_bulk(
                         writer,
-                        users=options.users,
-                        batch=options.batch,
-                        rounds=options.bulk_rounds,
+                        users=counts["users"],
+                        batch=counts["batch"],
+                        rounds=counts["bulk_rounds"],
                     )
                 )
 
     env = environment()
-    settings = {
-        "writes": options.writes,
-        "rounds": options.rounds,
-        "users": options.users,
-        "batch": options.batch,
-        "bulk_rounds": options.bulk_rounds,
-    }
+    settings = dict(counts)
     if options.json:
         document = {
             "environment": {**env, **{f"{name}_version": v for name, v in versions.items()}},
@@ -801,10 +824,10 @@ def main(argv: list[str] | None = None) -> int:
         f"- Databases: {', '.join(versions.values())}",
         (
             f"- Method: each way is checked against the library before it is timed; then "
-            f"{options.rounds} interleaved rounds of {options.writes:,} writes a way (each user "
-            f"written once a round), and {options.bulk_rounds} interleaved rounds of the bulk "
-            f"write over {options.users:,} users (executemany in batches of "
-            f"{options.batch:,}); wall-clock time, per write or per bulk write; the ratios "
+            f"{counts['rounds']} interleaved rounds of {counts['writes']:,} writes a way "
+            f"(each user written once a round), and {counts['bulk_rounds']} interleaved "
+            f"rounds of the bulk write over {counts['users']:,} users (executemany in batches of "
+            f"{counts['batch']:,}); wall-clock time, per write or per bulk write; the ratios "
             "divide the mins."
         ),
     ]

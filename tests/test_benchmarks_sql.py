@@ -1,0 +1,110 @@
+"""benchmarks/sql.py runs end to end on both databases and refuses a way that writes wrongly.
+
+No timing is asserted: the machine is shared. What is checked is that the
+script runs, measures every case it promises, and that its check before
+timing fails when a way writes the wrong result.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from postgres import Cluster
+
+ROOT = Path(__file__).parent.parent
+SCRIPT = ROOT / "benchmarks" / "sql.py"
+
+CASES = {
+    (dialect, method, size)
+    for dialect in ("sqlite", "postgresql")
+    for method in ("PATCH", "PUT")
+    for size in ("small", "4 KB")
+}
+
+
+def load_benchmark(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The script as a module, loaded by path (benchmarks/ is not a package)."""
+    # The script puts benchmarks/ first on sys.path; the test's end takes it off.
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    spec = importlib.util.spec_from_file_location("sql_benchmark", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Dataclasses look their module up by name while the class is built.
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_quick_run_measures_every_case_on_both_databases(postgres: Cluster) -> None:
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--json", "--postgres", postgres.database()],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["environment"]["sqlite_version"].startswith("SQLite 3.")
+    assert document["environment"]["postgresql_version"].startswith("PostgreSQL ")
+    writes = document["writes"]
+    assert {(row["dialect"], row["method"], row["size"]) for row in writes} == CASES
+    assert len(writes) == len(CASES)
+    for row in writes:
+        one, trip = row["one_statement_us"], row["round_trip_us"]
+        assert 0 < one["min"] <= one["median"]
+        assert 0 < trip["min"] <= trip["median"]
+        assert row["ratio_min"] == pytest.approx(trip["min"] / one["min"])
+    assert [row["dialect"] for row in document["bulk"]] == ["sqlite", "postgresql"]
+    for row in document["bulk"]:
+        assert row["users"] == 2000
+        assert row["one_update_s"]["min"] > 0
+        assert row["python_loop_s"]["min"] > 0
+        assert row["ratio_min"] == pytest.approx(
+            row["python_loop_s"]["min"] / row["one_update_s"]["min"]
+        )
+
+
+def test_the_table_has_a_row_per_case(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    benchmark = load_benchmark(monkeypatch)
+    assert benchmark.main(["--quick", "--dialect", "sqlite", "--users", "300"]) == 0
+    table = capsys.readouterr().out
+    for method in ("PATCH", "PUT"):
+        assert table.count(f"| SQLite | {method} |") == 2
+    assert "| SQLite | 300 |" in table
+
+
+def test_a_round_trip_that_merges_wrongly_is_refused_before_it_is_timed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    benchmark = load_benchmark(monkeypatch)
+    # A PATCH that replaces instead of merging keeps no stored key the patch leaves out.
+    monkeypatch.setitem(benchmark._WRITES, "merge", benchmark.replace_metadata)
+    with pytest.raises(SystemExit, match=r"sqlite round trip PATCH: wrong result"):
+        benchmark.main(["--quick", "--dialect", "sqlite"])
+
+
+def test_a_bulk_loop_that_merges_wrongly_is_refused_before_it_is_timed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    benchmark = load_benchmark(monkeypatch)
+
+    def replaces(_target: object, patch: object, **_options: object) -> object:
+        return patch
+
+    # A loop that stores the patch itself loses every key the patch leaves out.
+    monkeypatch.setattr(benchmark, "merge_patch", replaces)
+    with pytest.raises(SystemExit, match=r"sqlite bulk, Python loop: wrong result"):
+        benchmark.main(["--quick", "--dialect", "sqlite", "--users", "300"])
