@@ -652,7 +652,7 @@ def micros(seconds: float) -> str:
 
 
 def seconds(value: float) -> str:
-    return f"{value:,.2f} s" if value >= 1 else f"{value * 1000:,.1f} ms"
+    return f"{value:,.3f} s"
 
 
 def markdown(
