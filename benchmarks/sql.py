@@ -122,7 +122,7 @@ def _small(number: int, variant: int) -> Metadata:
 
 
 def _large(number: int, variant: int) -> Metadata:
-    """About 4 KB of public metadata: the small document and 40 login records."""
+    """About 4 KB of public metadata: the small document and 43 login records."""
     document = _small(number, variant)
     document["logins"] = [
         {
@@ -131,7 +131,7 @@ def _large(number: int, variant: int) -> Metadata:
             "agent": "Mozilla/5.0 (X11; Linux x86_64)",
             "ok": index % 7 != 3,
         }
-        for index in range(40)
+        for index in range(43)
     ]
     return document
 
