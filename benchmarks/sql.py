@@ -20,13 +20,16 @@ The same run measures, on each database:
   in one transaction that holds the same locks.
 
 Every way is checked before it is timed: its result must equal
-``apply_request`` (for the bulk write, ``merge_metadata``) type-strictly, in what it returns
-and in what the database then holds. Times are wall-clock time (the
-database does part of the work, in its own process for PostgreSQL), in
-interleaved rounds in a rotating order, so a noisy moment hits both ways
-alike. Each ratio is the round trip's time over the one statement's (the
-loop's over the one ``UPDATE``'s), from the same run: of the two best
-rounds, and the median of each round's own ratio.
+``apply_request`` (for the bulk write, ``merge_metadata``) type-strictly,
+in what it returns and in what the database then holds. The ways are timed
+in interleaved rounds, in an order that rotates, so a noisy moment hits
+both alike. Times are CPU time: the benchmark's thread, plus for
+PostgreSQL the server process that serves its connection (read from
+``/proc``; wall-clock time where that cannot be read). On a shared machine
+the time other processes take is no cost of a write; ``--json`` gives the
+wall-clock times too. Each ratio is the round trip's time over the one
+statement's (the loop's over the one ``UPDATE``'s), from the same run: of
+the two best rounds, and the median of each round's own ratio.
 
 SQLite runs on a file in a temporary directory, in WAL mode with
 ``synchronous=NORMAL`` as the reference server runs it. PostgreSQL runs in a
@@ -191,6 +194,20 @@ class Database:
     def close(self) -> None:
         raise NotImplementedError
 
+    def clocks(self) -> tuple[float, float]:
+        """CPU seconds spent on this connection's work so far, and a wall clock.
+
+        The CPU time is this thread's: SQLite runs inside it. The machine may
+        be shared, and the time other processes take from it is no cost of a
+        write, so the figures are CPU time, as in the other benchmarks.
+        """
+        return time.thread_time(), time.perf_counter()
+
+    @property
+    def clock(self) -> str:
+        """What :meth:`clocks` counts as CPU time, for the report."""
+        return "CPU time of the benchmark's thread"
+
     def param(self, name: str) -> str:
         """A named placeholder in the driver's style."""
         return f":{name}" if self.dialect == "sqlite" else f"%({name})s"
@@ -257,6 +274,15 @@ class PostgreSQL(Database):
         self.run(f"SET search_path TO {self._schema}")
         for statement in statements("postgresql").setup:
             self.run(statement)
+        # The server process that serves this connection: on this machine,
+        # its CPU time can be read, and the database's share of a write counted.
+        process = Path(f"/proc/{self.run('SELECT pg_backend_pid()')[0][0]}")
+        self._backend: Path | None = None
+        host = self._db.info.host
+        with contextlib.suppress(OSError):
+            local = host.startswith("/") or host in {"localhost", "127.0.0.1", "::1"}
+            if local and (process / "comm").read_text().strip() == "postgres":
+                self._backend = process / "schedstat"
 
     def run(self, sql: str, params: Params | None = None) -> list[Row]:
         cursor = self._db.execute(_literal(sql), params)
@@ -269,6 +295,19 @@ class PostgreSQL(Database):
     def between_runs(self) -> None:
         # A bulk UPDATE leaves a dead version of every row behind.
         self.run("VACUUM users")
+
+    def clocks(self) -> tuple[float, float]:
+        cpu, wall = super().clocks()
+        if self._backend is None:
+            return wall, wall
+        # The first field of schedstat is the process's time on a CPU, in ns.
+        return cpu + int(self._backend.read_text().split()[0]) / 1e9, wall
+
+    @property
+    def clock(self) -> str:
+        if self._backend is None:
+            return "wall-clock time (the server's CPU time cannot be read from here)"
+        return "CPU time of the benchmark's thread and of its PostgreSQL backend process"
 
     def version(self) -> str:
         return f"PostgreSQL {self.run('SHOW server_version')[0][0]}"
@@ -416,9 +455,11 @@ def _check(found: UserMetadata, expected: UserMetadata, what: str) -> None:
 
 @dataclass
 class Timing:
-    """Seconds per unit, one per round, of one way."""
+    """Seconds per unit of one way, one per round: CPU time, and wall-clock time."""
 
     rounds: list[float] = field(default_factory=list[float])
+    """CPU time: what the figures and the ratios are made of."""
+    walls: list[float] = field(default_factory=list[float])
 
     @property
     def best(self) -> float:
@@ -428,8 +469,14 @@ class Timing:
     def median(self) -> float:
         return statistics.median(self.rounds)
 
-    def summary(self, scale: float) -> dict[str, float]:
-        return {"min": self.best * scale, "median": self.median * scale}
+    def summary(self, scale: float) -> dict[str, JSONValue]:
+        return {
+            "cpu": {"min": self.best * scale, "median": self.median * scale},
+            "wall": {
+                "min": min(self.walls) * scale,
+                "median": statistics.median(self.walls) * scale,
+            },
+        }
 
 
 @dataclass(frozen=True)
@@ -454,14 +501,26 @@ class Ratio:
         pairs = zip(self.slow.rounds, self.fast.rounds, strict=True)
         return statistics.median(slow / fast for slow, fast in pairs)
 
+    @property
+    def wall_per_round(self) -> float:
+        """:attr:`per_round` in wall-clock time, which the rest of the machine moves too."""
+        pairs = zip(self.slow.walls, self.fast.walls, strict=True)
+        return statistics.median(slow / fast for slow, fast in pairs)
+
     def to_json(self) -> dict[str, float]:
-        return {"of_mins": self.of_mins, "median_per_round": self.per_round}
+        return {
+            "of_mins": self.of_mins,
+            "median_per_round": self.per_round,
+            "wall_median_per_round": self.wall_per_round,
+        }
 
     def cell(self) -> str:
         return f"{self.of_mins:.2f}x ({self.per_round:.2f}x)"
 
 
-def _interleave(ways: Mapping[str, Callable[[int], float]], rounds: int) -> dict[str, Timing]:
+def _interleave(
+    ways: Mapping[str, Callable[[int], tuple[float, float]]], rounds: int
+) -> dict[str, Timing]:
     """Run each way once a round, in an order that rotates; collect what each returns."""
     names = list(ways)
     timings = {name: Timing() for name in names}
@@ -471,7 +530,9 @@ def _interleave(ways: Mapping[str, Callable[[int], float]], rounds: int) -> dict
         for number in range(rounds):
             shift = number % len(names)
             for name in names[shift:] + names[:shift]:
-                timings[name].rounds.append(ways[name](number))
+                cpu, wall = ways[name](number)
+                timings[name].rounds.append(cpu)
+                timings[name].walls.append(wall)
                 gc.collect()
     finally:
         if enabled:
@@ -500,8 +561,8 @@ class WriteResult:
             "size": self.size,
             "stored_public_metadata_bytes": self.stored_bytes,
             "body_bytes": self.body_bytes,
-            "one_statement_us": cast("JSONValue", self.one_statement.summary(1e6)),
-            "round_trip_us": cast("JSONValue", self.round_trip.summary(1e6)),
+            "one_statement_us": self.one_statement.summary(1e6),
+            "round_trip_us": self.round_trip.summary(1e6),
             "ratio": cast("JSONValue", self.ratio.to_json()),
         }
 
@@ -524,16 +585,19 @@ def measure_writes(
         _check(writer.stored(user_id), expected, f"{writer.db.dialect} {name}, stored")
     batch = 0
 
-    def timed(way: Callable[[str, str, str], UserMetadata]) -> Callable[[int], float]:
-        def run(_: int) -> float:
+    def timed(
+        way: Callable[[str, str, str], UserMetadata],
+    ) -> Callable[[int], tuple[float, float]]:
+        def run(_: int) -> tuple[float, float]:
             nonlocal batch
             # Each batch writes the other variant, so every write changes its row.
             batch += 1
             body = _body(method, size, batch)
-            start = time.perf_counter()
+            cpu, wall = writer.db.clocks()
             for user_id in base:
                 way(method, body, user_id)
-            return (time.perf_counter() - start) / len(base)
+            cpu_after, wall_after = writer.db.clocks()
+            return (cpu_after - cpu) / len(base), (wall_after - wall) / len(base)
 
         return run
 
@@ -573,8 +637,8 @@ class BulkResult:
             "dialect": self.dialect,
             "users": self.users,
             "executemany_batch": self.batch,
-            "one_update_s": cast("JSONValue", self.one_update.summary(1.0)),
-            "python_loop_s": cast("JSONValue", self.python_loop.summary(1.0)),
+            "one_update_s": self.one_update.summary(1.0),
+            "python_loop_s": self.python_loop.summary(1.0),
             "ratio": cast("JSONValue", self.ratio.to_json()),
         }
 
@@ -655,14 +719,15 @@ def measure_bulk(writer: Writer, *, users: int, batch: int, rounds: int) -> Bulk
     bulk.check(base, PATCHES[1], f"{dialect} bulk, Python loop")
     runs = 0
 
-    def timed(way: Callable[[Metadata], None]) -> Callable[[int], float]:
-        def run(_: int) -> float:
+    def timed(way: Callable[[Metadata], None]) -> Callable[[int], tuple[float, float]]:
+        def run(_: int) -> tuple[float, float]:
             nonlocal runs
             writer.db.between_runs()
             runs += 1
-            start = time.perf_counter()
+            cpu, wall = writer.db.clocks()
             way(PATCHES[runs % 2])
-            return time.perf_counter() - start
+            cpu_after, wall_after = writer.db.clocks()
+            return cpu_after - cpu, wall_after - wall
 
         return run
 
@@ -804,10 +869,12 @@ def main(argv: list[str] | None = None) -> int:
     writes: list[WriteResult] = []
     bulks: list[BulkResult] = []
     versions: dict[str, str] = {}
+    clocks: dict[Dialect, str] = {}
     with tempfile.TemporaryDirectory(prefix="metadata-semantics-bench-") as folder:
         for dialect in dialects:
             with open_database(dialect, Path(folder), options.postgres) as db:
                 versions[dialect] = db.version()
+                clocks[dialect] = db.clock
                 writer = Writer(db)
                 for size in SIZES:
                     for method in METHODS:
@@ -835,7 +902,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = dict(counts)
     if options.json:
         document = {
-            "environment": {**env, **{f"{name}_version": v for name, v in versions.items()}},
+            "environment": {
+                **env,
+                **{f"{name}_version": version for name, version in versions.items()},
+                **{f"{name}_clock": clock for name, clock in clocks.items()},
+            },
             "settings": settings,
             "writes": [row.to_json() for row in writes],
             "bulk": [row.to_json() for row in bulks],
@@ -850,12 +921,14 @@ def main(argv: list[str] | None = None) -> int:
         f"- Machine: {env['machine']}",
         f"- Commit: {env['commit']}",
         f"- Databases: {', '.join(versions.values())}",
+        *(f"- Time on {_NAMES[name]}: {clock}" for name, clock in clocks.items()),
         (
             f"- Method: each way is checked against the library before it is timed; then "
             f"{counts['rounds']} interleaved rounds of {counts['writes']:,} writes a way "
             f"(each user written once a round), and {counts['bulk_rounds']} interleaved "
             f"rounds of the bulk write over {counts['users']:,} users (executemany in batches of "
-            f"{counts['batch']:,}); wall-clock time, per write or per bulk write; a ratio "
+            f"{counts['batch']:,}); times per write or per bulk write (`--json` gives the "
+            "wall-clock times too); a ratio "
             "divides the slower way's min by the faster way's, and in brackets is the median "
             "of each round's own ratio (the two ways of a round run back to back)."
         ),
