@@ -43,6 +43,7 @@ dropped at the end. Usage, from the project root::
     python benchmarks/sql.py --dialect sqlite     # one database (repeatable)
     python benchmarks/sql.py --postgres DSN       # an existing server instead of a new cluster
     python benchmarks/sql.py --json               # the results as JSON on standard output
+    python benchmarks/sql.py --save FILE          # the table, and the JSON in FILE
 
 PostgreSQL needs the ``postgres`` extra (``pip install -e '.[postgres]'``)
 and ``initdb`` and ``pg_ctl`` on ``PATH`` or under ``/usr/lib/postgresql``.
@@ -855,6 +856,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     parser.add_argument("--quick", action="store_true", help="a short run: smaller defaults")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--save", type=Path, metavar="FILE", help="also write the JSON here")
     options = parser.parse_args(argv)
     # --quick changes the defaults only: a count given on the command line wins.
     chosen = QUICK if options.quick else DEFAULTS
@@ -900,17 +902,19 @@ def main(argv: list[str] | None = None) -> int:
 
     env = environment()
     settings = dict(counts)
+    document = {
+        "environment": {
+            **env,
+            **{f"{name}_version": version for name, version in versions.items()},
+            **{f"{name}_clock": clock for name, clock in clocks.items()},
+        },
+        "settings": settings,
+        "writes": [row.to_json() for row in writes],
+        "bulk": [row.to_json() for row in bulks],
+    }
+    if options.save:
+        options.save.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     if options.json:
-        document = {
-            "environment": {
-                **env,
-                **{f"{name}_version": version for name, version in versions.items()},
-                **{f"{name}_clock": clock for name, clock in clocks.items()},
-            },
-            "settings": settings,
-            "writes": [row.to_json() for row in writes],
-            "bulk": [row.to_json() for row in bulks],
-        }
         print(json.dumps(document, indent=2))
         return 0
     command = " ".join(["python benchmarks/sql.py", *(argv or sys.argv[1:])])

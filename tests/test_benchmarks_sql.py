@@ -79,15 +79,20 @@ def check_ways(row: dict[str, Any], fast: str, slow: str) -> None:
     assert ratio["wall_median_per_round"] > 0
 
 
-def test_the_table_has_a_row_per_case(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_the_table_has_a_row_per_case_and_the_saved_json_the_same_rows(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     benchmark = load_benchmark(monkeypatch)
-    assert benchmark.main(["--quick", "--dialect", "sqlite", "--users", "300"]) == 0
+    saved = tmp_path / "sql.json"
+    arguments = ["--quick", "--dialect", "sqlite", "--users", "300", "--save", str(saved)]
+    assert benchmark.main(arguments) == 0
     table = capsys.readouterr().out
     for method in ("PATCH", "PUT"):
         assert table.count(f"| SQLite | {method} |") == 2
     assert "| SQLite | 300 |" in table
+    document = json.loads(saved.read_text("utf-8"))
+    assert len(document["writes"]) == 4
+    assert [row["users"] for row in document["bulk"]] == [300]
 
 
 def test_a_round_trip_that_merges_wrongly_is_refused_before_it_is_timed(
