@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from postgres import ENVIRONMENT
 
 if TYPE_CHECKING:
     from postgres import Cluster
@@ -57,6 +60,12 @@ def test_the_quick_run_measures_every_case_on_both_databases(postgres: Cluster) 
     document = json.loads(done.stdout)
     assert document["environment"]["sqlite_version"].startswith("SQLite 3.")
     assert document["environment"]["postgresql_version"].startswith("PostgreSQL ")
+    clock = document["environment"]["postgresql_clock"]
+    if not os.environ.get(ENVIRONMENT):
+        # The session's own cluster is local: its backend's CPU time is counted.
+        assert clock.endswith("and of its PostgreSQL backend process")
+    else:  # a server named by the environment may be on another machine
+        assert clock.startswith(("CPU time", "wall-clock time"))
     writes = document["writes"]
     assert {(row["dialect"], row["method"], row["size"]) for row in writes} == CASES
     assert len(writes) == len(CASES)
