@@ -265,7 +265,13 @@ class PostgreSQL(Database):
     locked_select = " FOR UPDATE"
 
     def __init__(self, dsn: str) -> None:
-        import psycopg
+        try:
+            import psycopg
+        except ImportError:
+            raise SystemExit(
+                "PostgreSQL needs the psycopg driver: pip install -e '.[postgres]' "
+                "(or run --dialect sqlite)"
+            ) from None
 
         self._db = psycopg.connect(dsn, autocommit=True)
         # A schema of its own, so that a server named by --postgres keeps its
