@@ -13,6 +13,7 @@ from metadata_semantics import (
     JSONValue,
     Limits,
     UserMetadata,
+    UserMetadataParams,
     apply_request,
     dump_json,
     parse_json,
@@ -35,7 +36,7 @@ from metadata_semantics.server import (
     openapi_document,
     valid_user_id,
 )
-from metadata_semantics.server._sqlite import LOG_SIZE
+from metadata_semantics.server._sqlstore import LOG_SIZE
 
 from served import AUTH, KEY, answer, call, config, create
 from strict import same
@@ -757,7 +758,7 @@ def test_the_store_refuses_an_id_that_is_not_one(store: SQLiteStore) -> None:
         with pytest.raises(ValueError, match="not a user id"):
             method("x'; --")
     with pytest.raises(ValueError, match="not a user id"):
-        store.update("..", lambda record: record, 0)
+        store.write("..", "merge", UserMetadataParams(), 0, lambda _record: None)
 
 
 # Any request at all -------------------------------------------------------------------
