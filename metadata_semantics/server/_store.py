@@ -18,7 +18,15 @@ if TYPE_CHECKING:
 
     from metadata_semantics import JSONValue, Operation, UserMetadata, UserMetadataParams
 
-__all__ = ["USER_ID", "USER_ID_MAX", "Store", "StoredUser", "UnstorableError", "valid_user_id"]
+__all__ = [
+    "USER_ID",
+    "USER_ID_MAX",
+    "Store",
+    "StoreError",
+    "StoredUser",
+    "UnstorableError",
+    "valid_user_id",
+]
 
 USER_ID_MAX: Final = 64
 """The longest user id accepted, in characters."""
@@ -31,6 +39,10 @@ def valid_user_id(text: str, /) -> bool:
     """Tell whether ``text`` is a well-formed user id; only such ids ever reach SQL."""
     # The length is checked first so that a hostile 10 KB id costs nothing.
     return len(text) <= USER_ID_MAX and USER_ID.fullmatch(text) is not None
+
+
+class StoreError(Exception):
+    """A database that cannot be opened or set up; the message says why in one line."""
 
 
 class UnstorableError(Exception):
