@@ -24,7 +24,6 @@ from ._store import StoreError, UnstorableError
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Mapping
-    from typing import LiteralString
 
     import psycopg
 
@@ -53,11 +52,12 @@ def _driver() -> Any:
         raise StoreError(_MISSING) from None
 
 
-def _query(text: str) -> LiteralString:
-    # psycopg's types ask for a literal query, to keep values out of SQL
-    # text. Ours are the fixed statements of metadata_semantics.sql, built
-    # from column names and placeholders only; every value is a parameter.
-    return cast("LiteralString", text)
+def _query(text: str) -> bytes:
+    # psycopg's types take a query as a literal string (to keep values out
+    # of SQL text) or as bytes. Ours are the fixed statements of
+    # metadata_semantics.sql, built from column names and placeholders only,
+    # with every value a parameter: they go as their UTF-8 bytes.
+    return text.encode("utf-8")
 
 
 class PostgresStore(SQLStore):
