@@ -11,7 +11,6 @@ import socket
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any, cast
-
 from urllib.parse import quote
 
 from metadata_semantics import JSONValue, parse_json
@@ -53,9 +52,9 @@ def postgres_url(dsn: str) -> str:
     import psycopg.conninfo
 
     parts = psycopg.conninfo.conninfo_to_dict(dsn)
-    return (
-        f"postgresql://{parts['user']}@/{parts['dbname']}?host={quote(str(parts['host']), safe='')}"
-    )
+    host = quote(str(parts["host"]), safe="")
+    return f"postgresql://{parts['user']}@/{parts['dbname']}?host={host}"
+
 
 KEY = "sk_test_the_one_key"
 AUTH = ("authorization", f"Bearer {KEY}")

@@ -104,7 +104,8 @@ class PostgresStore(SQLStore):
         with self._slots:
             with self._lock:
                 connection = self._idle.pop() if self._idle else None
-            if connection is None:
+            if connection is None or connection.closed:
+                # A connection the server closed while it sat idle is dropped.
                 connection = self._connect()
             try:
                 yield connection
