@@ -172,6 +172,19 @@ def test_an_unknown_user_is_404_on_every_user_route(store: Store) -> None:
             assert clerk_shaped(response)["code"] == "resource_not_found"
 
 
+@pytest.mark.parametrize("body", [b"{", b"[]", b'{"public_metadata": 1}', b'{"x": {}}'])
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_a_write_to_an_unknown_user_is_404_whatever_its_body(
+    store: Store, method: str, body: bytes
+) -> None:
+    """The body is read before the database is asked, but no user still answers 404."""
+    response = call(store, method, "/v1/users/user_nobody/metadata", body)
+    assert response.status == 404
+    assert clerk_shaped(response)["code"] == "resource_not_found"
+    user_id = create(store)
+    assert call(store, method, f"/v1/users/{user_id}/metadata", body).status in {400, 422}
+
+
 @pytest.mark.parametrize(
     "user_id",
     [
