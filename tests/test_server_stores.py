@@ -153,6 +153,41 @@ def test_a_value_the_database_cannot_hold_is_a_422_and_changes_nothing(
     assert after.metadata == _STORED
 
 
+def test_a_merge_nested_beyond_postgresql_stack_is_a_422_and_changes_nothing(
+    postgres: Cluster,
+) -> None:
+    """The merge function recurses once a level: its stack bounds a PATCH's depth."""
+    store = PostgresStore(postgres.database())
+    try:
+        store.create(StoredUser(_USER, 1, 1, {}, _STORED))
+        depth = 1200
+        body = b'{"public_metadata": ' + b'{"a":' * depth + b"1" + b"}" * depth + b"}"
+        response = call(store, "PATCH", f"/v1/users/{_USER}/metadata", body)
+        assert response.status == 422
+        assert error_code(response) == "form_param_value_invalid"
+        after = store.get(_USER)
+        assert after is not None
+        assert after.metadata == _STORED
+        # The same value is stored whole by a PUT, which does not recurse.
+        assert call(store, "PUT", f"/v1/users/{_USER}/metadata", body).status == 200
+    finally:
+        store.close()
+
+
+def test_another_postgresql_error_is_not_taken_for_a_value(postgres: Cluster) -> None:
+    import psycopg
+
+    dsn = postgres.database()
+    store = PostgresStore(dsn)
+    try:
+        with psycopg.connect(dsn, autocommit=True) as other:
+            other.execute("DROP TABLE users")
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            store.get(_USER)
+    finally:
+        store.close()
+
+
 def test_another_sqlite_error_is_not_taken_for_a_value(tmp_path: Path) -> None:
     path = str(tmp_path / "users.db")
     store = SQLiteStore(path)

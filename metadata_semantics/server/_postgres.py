@@ -39,6 +39,11 @@ _SETUP_LOCK: Final = 0x6D657461_64617461
 """The advisory lock key taken around setup, so that two processes starting at
 once do not create the table or the function at the same moment."""
 
+_UNSTORABLE: Final = frozenset({"22", "54"})
+"""The SQLSTATE classes of a value the database refuses: data exceptions (22,
+such as ``untranslatable_character``) and program limits exceeded (54, such
+as ``statement_too_complex`` for a value nested too deep)."""
+
 _CONNECT_TIMEOUT: Final = 10
 """Seconds to wait for the database when a connection is opened."""
 
@@ -124,10 +129,12 @@ class PostgresStore(SQLStore):
     ) -> Rows:
         try:
             cursor = connection.execute(_query(statement), parameters)
-        except (self._psycopg.DataError, self._psycopg.errors.ProgramLimitExceeded) as error:
+        except self._psycopg.Error as error:
             # Every text sent is JSON the library wrote: what PostgreSQL
             # refuses in it is a value jsonb cannot hold (a \u0000 in a
             # string), or one nested deeper than its stack allows.
+            if str(getattr(error, "sqlstate", None) or "")[:2] not in _UNSTORABLE:
+                raise
             raise UnstorableError(
                 f"PostgreSQL cannot hold this value: {_first_line(error)}"
             ) from None
