@@ -57,8 +57,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield db
         db.close()
         return
-    with new_store(request.param, request) as db:
-        yield db
+    with new_store(request.param, request) as postgresql:
+        yield postgresql
 
 
 def test_eight_threads_of_a_hundred_patches_lose_no_key(store: Store) -> None:

@@ -9,6 +9,7 @@ reaped, killed if it must be, whatever happens.
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import os
 import re
@@ -139,7 +140,7 @@ def test_two_processes_on_one_database_lose_no_concurrent_patch(postgres: Cluste
 
         _run_threads(
             [
-                lambda p=process, t=thread: writer(p, t)
+                functools.partial(writer, process, thread)
                 for process in range(_PROCESSES)
                 for thread in range(_THREADS)
             ]
@@ -195,7 +196,7 @@ def _load_and_kill(
         enough.wait(timeout=120)
         os.kill(victim.pid, signal.SIGKILL)
 
-    _run_threads([killer, *(lambda n=n: writer(n) for n in range(_WRITERS))])
+    _run_threads([killer, *(functools.partial(writer, n) for n in range(_WRITERS))])
     assert victim.wait(timeout=30) == -signal.SIGKILL
     return acknowledged, refused
 
