@@ -204,7 +204,7 @@ def _jsonb_differs(value: object) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, float):
-        return (value == 0 and math.copysign(1.0, value) < 0) or "e+" in repr(value)
+        return (value == 0.0 and math.copysign(1.0, value) < 0) or "e+" in repr(value)
     if isinstance(value, list):
         return any(_jsonb_differs(item) for item in cast("list[object]", value))
     if isinstance(value, dict):
