@@ -43,7 +43,7 @@ from metadata_semantics.server import (
     StoreError,
     handle,
 )
-from metadata_semantics.server._cli import open_store
+from metadata_semantics.server._cli import SeedError, load_seed, open_store
 
 from served import STORES, call, error_code, new_store, postgres_url
 from strict import same
@@ -151,6 +151,31 @@ def test_a_value_the_database_cannot_hold_is_a_422_and_changes_nothing(
     after = store.get(_USER)
     assert after is not None
     assert after.metadata == _STORED
+
+
+def test_a_create_the_database_cannot_hold_is_a_422_and_stores_nobody(
+    postgres: Cluster,
+) -> None:
+    store = PostgresStore(postgres.database())
+    try:
+        for body in (b'{"first_name": "a\\u0000"}', b'{"public_metadata": {"\\u0000": 1}}'):
+            response = call(store, "POST", "/v1/users", body)
+            assert response.status == 422
+            assert error_code(response) == "form_param_value_invalid"
+        assert store.reset() == 0
+    finally:
+        store.close()
+
+
+def test_a_seed_user_the_database_cannot_hold_is_named(postgres: Cluster) -> None:
+    store = PostgresStore(postgres.database())
+    try:
+        seed = b'{"users": [{"id": "user_a"}, {"unsafe_metadata": {"x": "\\u0000"}}]}'
+        with pytest.raises(SeedError, match=r"^users\[1\]: PostgreSQL cannot hold"):
+            load_seed(seed, store, Config((_KEY,)))
+        assert store.get("user_a") is not None
+    finally:
+        store.close()
 
 
 def test_a_merge_nested_beyond_postgresql_stack_is_a_422_and_changes_nothing(

@@ -388,10 +388,7 @@ def _write(request: Request, store: Store, config: Config, user_id: str) -> Resp
     def check(record: UserMetadata) -> None:
         check_result(record, config.limits)
 
-    try:
-        user = store.write(user_id, operation, params, config.clock(), check)
-    except UnstorableError as error:
-        return server_error(config, "unstorable", str(error))
+    user = store.write(user_id, operation, params, config.clock(), check)
     if user is None:
         return _not_found(config, user_id)
     return _json(200, _user_json(user))
@@ -458,6 +455,8 @@ def _dispatch(  # noqa: PLR0911 - one return per way a request can end
     except ParamError as error:
         kind = SERVER_ERRORS[error.kind]
         return _error(config, kind, error.detail, {"param_name": error.name})
+    except UnstorableError as error:
+        return server_error(config, "unstorable", str(error))
 
 
 def _clean(text: str) -> str:

@@ -93,7 +93,7 @@ def load_seed(text: bytes, store: Store, config: Config, /) -> int:
     from metadata_semantics import MetadataError, parse_json
 
     from ._app import ParamError, build_user
-    from ._store import valid_user_id
+    from ._store import UnstorableError, valid_user_id
 
     try:
         document = parse_json(text)
@@ -112,9 +112,9 @@ def load_seed(text: bytes, store: Store, config: Config, /) -> int:
             raise SeedError(f"{where}: id must be user_ and 1 to 59 base62 characters")
         try:
             built = build_user(fields, config, user_id=user_id)
-        except (MetadataError, ParamError) as error:
+            store.create(built)
+        except (MetadataError, ParamError, UnstorableError) as error:
             raise SeedError(f"{where}: {error}") from None
-        store.create(built)
     return len(users)
 
 
