@@ -379,6 +379,30 @@ def test_a_connection_closed_while_idle_is_replaced(postgres: Cluster) -> None:
         store.close()
 
 
+def test_a_connection_the_database_ended_fails_one_request_and_is_dropped(
+    postgres: Cluster,
+) -> None:
+    import psycopg
+
+    dsn = postgres.database()
+    store = PostgresStore(dsn)
+    try:
+        store.create(StoredUser(_USER, 1, 1, {}, _STORED))
+        with psycopg.connect(dsn, autocommit=True) as other:
+            other.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        with pytest.raises(psycopg.OperationalError):
+            store.get(_USER)
+        assert store._idle == []  # pyright: ignore[reportPrivateUsage]
+        user = store.get(_USER)
+        assert user is not None
+        assert user.metadata == _STORED
+    finally:
+        store.close()
+
+
 def test_a_connection_in_use_at_close_is_closed_when_given_back(postgres: Cluster) -> None:
     store = PostgresStore(postgres.database())
     with store._connection() as connection:  # pyright: ignore[reportPrivateUsage]
