@@ -35,6 +35,7 @@ _PROG: Final = "metadata-semantics serve"
 _SignalHandler: TypeAlias = "Callable[[int, FrameType | None], Any] | int | signal.Handlers | None"
 _SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 _PASSWORD: Final = re.compile(r"^([a-z]+://[^:@/]*):[^@/]*@")
+_PASSWORD_PARAMETER: Final = re.compile(r"([?&]password=)[^&]*")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -142,7 +143,7 @@ def open_store(db: str, /) -> Store:
 
 def _shown(db: str) -> str:
     # A URL's password never reaches the terminal or a log.
-    return _PASSWORD.sub(r"\1:***@", db)
+    return _PASSWORD_PARAMETER.sub(r"\1***", _PASSWORD.sub(r"\1:***@", db))
 
 
 def _keys(given: list[str], environ: Mapping[str, str]) -> list[str]:
