@@ -3,7 +3,9 @@
 The same run measures, over keep-alive connections on loopback:
 
 - the reference server (``PATCH`` with a 1 KB body, ``PUT`` with a 1 KB
-  body, ``GET``), once on an SQLite file and once on ``:memory:``;
+  body, ``GET``), once on an SQLite file and once on ``:memory:``, and with
+  ``--postgres`` once more on PostgreSQL (a throwaway cluster started for
+  the run by ``tests/postgres.py``, or the database ``--postgres-url`` names);
 - a bare standard-library HTTP server that answers every request with a
   fixed 200 JSON body: the ceiling of the HTTP layer both are built on.
 
@@ -17,13 +19,16 @@ itself. Usage, from the project root::
     python benchmarks/server.py                   # 4 connections, 4,000 requests a row
     python benchmarks/server.py --requests 20000 --connections 8
     python benchmarks/server.py --stdlib          # the built-in generator even with wrk
+    python benchmarks/server.py --postgres        # PostgreSQL too (needs initdb, psycopg)
 
-It prints one row per measurement and the ratio of each to the ceiling.
+It prints one row per measurement and the ratio of each to the ceiling; with
+``--postgres``, also each PostgreSQL row against the same row on an SQLite file.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -39,7 +44,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
 
 KEY: Final = "sk_test_benchmark"
 HOST: Final = "127.0.0.1"
@@ -215,6 +223,48 @@ def _wrk_load(
     return Row(name, total, seconds, quantile("50"), quantile("99"))
 
 
+@contextlib.contextmanager
+def _postgres(url: str | None) -> Generator[str | None]:
+    """Yield the ``postgresql://`` URL of a database for the run, or ``None`` without one.
+
+    With no ``url``, a throwaway cluster is started for the run (Unix socket
+    only) and stopped at the end.
+    """
+    if url is not None:
+        yield url
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from urllib.parse import quote
+
+    import psycopg.conninfo
+
+    from postgres import start_cluster
+
+    with start_cluster() as cluster:
+        parts = psycopg.conninfo.conninfo_to_dict(cluster.database())
+        host = quote(str(parts["host"]), safe="")
+        yield f"postgresql://{parts['user']}@/{parts['dbname']}?host={host}"
+
+
+def _report(rows: list[Row]) -> None:
+    """Print the table of every row against the ceiling, and PostgreSQL against SQLite."""
+    ceiling = {row.name: row.rate for row in rows if row.name.startswith("bare")}
+    print("\n| measurement | req/s | p50 ms | p99 ms | of the bare server |")
+    print("|---|---:|---:|---:|---:|")
+    for row in rows:
+        # A read is held against the bare GET, a write against the bare PATCH.
+        base = ceiling["bare GET" if "GET" in row.name else "bare PATCH 1 KB"]
+        cells = f"{row.rate:,.0f} | {row.p50_ms:.2f} | {row.p99_ms:.2f} | {row.rate / base:.0%}"
+        print(f"| {row.name} | {cells} |")
+    rates = {row.name: row.rate for row in rows}
+    if "GET (postgresql)" in rates:
+        print("\n| on PostgreSQL | of the same on an SQLite file |")
+        print("|---|---:|")
+        for name in ("PATCH 1 KB", "PUT 1 KB", "GET"):
+            ratio = rates[f"{name} (postgresql)"] / rates[f"{name} (file)"]
+            print(f"| {name} | {ratio:.0%} |")
+
+
 def main() -> None:
     """Measure every row and print the table with each row's ratio to the ceiling."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -224,14 +274,25 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4, help="keep-alive connections")
     parser.add_argument("--seconds", type=int, default=5, help="seconds a row (wrk)")
     parser.add_argument("--stdlib", action="store_true", help="use the built-in load generator")
+    parser.add_argument(
+        "--postgres", action="store_true", help="also run the server on a throwaway PostgreSQL"
+    )
+    parser.add_argument(
+        "--postgres-url", metavar="URL", help="run it on this PostgreSQL database instead"
+    )
     args = parser.parse_args()
+    wanted = args.postgres or args.postgres_url is not None
     use_wrk = shutil.which("wrk") is not None and not args.stdlib
     print(
         f"load: {'wrk' if use_wrk else 'http.client'}, {args.connections} connections, "
         f"CPython {sys.version.split()[0]}, {os.cpu_count()} cores"
     )
     rows: list[Row] = []
-    with ProcessPoolExecutor(args.connections) as pool, tempfile.TemporaryDirectory() as folder:
+    with (
+        ProcessPoolExecutor(args.connections) as pool,
+        tempfile.TemporaryDirectory() as folder,
+        _postgres(args.postgres_url) if wanted else contextlib.nullcontext() as postgres,
+    ):
 
         def measure(name: str, port: int, method: str, path: str, body: bytes) -> None:
             if use_wrk:
@@ -248,8 +309,10 @@ def main() -> None:
             measure("bare PATCH 1 KB", port, "PATCH", "/", BODY)
         finally:
             _stop(bare)
-        for db in (str(Path(folder) / "users.db"), ":memory:"):
-            label = "file" if db != ":memory:" else "memory"
+        databases = {"file": str(Path(folder) / "users.db"), "memory": ":memory:"}
+        if postgres is not None:
+            databases["postgresql"] = postgres
+        for label, db in databases.items():
             serve, port = _start(
                 [
                     sys.executable,
@@ -267,14 +330,7 @@ def main() -> None:
                 measure(f"GET ({label})", port, "GET", user, b"")
             finally:
                 _stop(serve)
-    ceiling = {row.name: row.rate for row in rows if row.name.startswith("bare")}
-    print("\n| measurement | req/s | p50 ms | p99 ms | of the bare server |")
-    print("|---|---:|---:|---:|---:|")
-    for row in rows:
-        # A read is held against the bare GET, a write against the bare PATCH.
-        base = ceiling["bare GET" if "GET" in row.name else "bare PATCH 1 KB"]
-        cells = f"{row.rate:,.0f} | {row.p50_ms:.2f} | {row.p99_ms:.2f} | {row.rate / base:.0%}"
-        print(f"| {row.name} | {cells} |")
+    _report(rows)
 
 
 if __name__ == "__main__":

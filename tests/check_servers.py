@@ -29,6 +29,7 @@ from metadata_semantics import (
     JSONValue,
     MetadataError,
     UserMetadata,
+    UserMetadataParams,
     apply_request,
     parse_json,
 )
@@ -59,6 +60,12 @@ def _metadata_user(request: Request, method: str) -> str | None:
     return match.group(1)
 
 
+def _overwrite(store: SQLiteStore, user_id: str, record: UserMetadata, config: Config) -> None:
+    """Store ``record`` whole, as a broken server's own write would."""
+    params = UserMetadataParams(*(getattr(record, name) for name in FIELDS))
+    store.write(user_id, "replace", params, config.clock(), lambda _record: None)
+
+
 def _read_back(request: Request, store: SQLiteStore, config: Config, user_id: str) -> Response:
     return handle(
         replace(request, method="GET", target=f"/v1/users/{user_id}", body=b""), store, config
@@ -87,7 +94,7 @@ def _patch_with(
             for name, value in body.items():
                 fields[name] = None if value is None else merge(fields[name], value)
             record = UserMetadata(**cast("dict[str, Any]", fields))
-            store.update(user_id, lambda _: record, config.clock())
+            _overwrite(store, user_id, record, config)
             return _read_back(request, store, config, user_id)
 
     return serve
@@ -216,7 +223,7 @@ def lost_update() -> Handler:
             with lock:
                 if waiting.get(user_id) is mine:
                     del waiting[user_id]
-        store.update(user_id, lambda _: record, config.clock())
+        _overwrite(store, user_id, record, config)
         return _read_back(request, store, config, user_id)
 
     return serve

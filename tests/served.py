@@ -11,12 +11,50 @@ import socket
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import quote
 
 from metadata_semantics import JSONValue, parse_json
-from metadata_semantics.server import Config, Request, Response, Server, SQLiteStore, handle
+from metadata_semantics.server import (
+    Config,
+    PostgresStore,
+    Request,
+    Response,
+    Server,
+    SQLiteStore,
+    Store,
+    handle,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Generator
+
+    import pytest
+
+STORES = ("sqlite", "postgresql")
+"""Every kind of store; behaviour tests that touch storage run on each."""
+
+
+@contextlib.contextmanager
+def new_store(kind: str, request: pytest.FixtureRequest) -> Generator[Store]:
+    """A new, empty store of ``kind``: SQLite in memory, or a new PostgreSQL database."""
+    if kind == "sqlite":
+        db: Store = SQLiteStore(":memory:")
+    else:
+        db = PostgresStore(request.getfixturevalue("postgres").database())
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def postgres_url(dsn: str) -> str:
+    """The ``postgresql://`` URL of a test cluster's key=value connection string."""
+    import psycopg.conninfo
+
+    parts = psycopg.conninfo.conninfo_to_dict(dsn)
+    host = quote(str(parts["host"]), safe="")
+    return f"postgresql://{parts['user']}@/{parts['dbname']}?host={host}"
+
 
 KEY = "sk_test_the_one_key"
 AUTH = ("authorization", f"Bearer {KEY}")
@@ -46,7 +84,7 @@ DEFAULT = config()
 
 
 def call(
-    store: SQLiteStore,
+    store: Store,
     method: str,
     target: str,
     body: bytes = b"",
@@ -68,7 +106,7 @@ def error_code(response: Response) -> str:
     return cast("str", errors[0]["code"])
 
 
-def create(store: SQLiteStore, body: bytes = b"", cfg: Config | None = None) -> str:
+def create(store: Store, body: bytes = b"", cfg: Config | None = None) -> str:
     response = call(store, "POST", "/v1/users", body, cfg=cfg)
     assert response.status == 200, response.body
     return cast("str", answer(response)["id"])
@@ -76,11 +114,11 @@ def create(store: SQLiteStore, body: bytes = b"", cfg: Config | None = None) -> 
 
 @contextlib.contextmanager
 def live(
-    store: SQLiteStore | None = None, cfg: Config | None = None, *, timeout: float = 5.0
+    store: Store | None = None, cfg: Config | None = None, *, timeout: float = 5.0
 ) -> Generator[Server]:
     """A real server on 127.0.0.1 and a free port, serving in a thread until the block ends."""
     own = store is None
-    db = store or SQLiteStore(":memory:")
+    db: Store = store or SQLiteStore(":memory:")
     server = Server("127.0.0.1", 0, db, cfg or DEFAULT, timeout=timeout)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()

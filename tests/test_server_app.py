@@ -13,6 +13,7 @@ from metadata_semantics import (
     JSONValue,
     Limits,
     UserMetadata,
+    UserMetadataParams,
     apply_request,
     dump_json,
     parse_json,
@@ -35,22 +36,22 @@ from metadata_semantics.server import (
     openapi_document,
     valid_user_id,
 )
-from metadata_semantics.server._sqlite import LOG_SIZE
+from metadata_semantics.server._sqlstore import LOG_SIZE
 
-from served import AUTH, KEY, answer, call, config, create
+from served import AUTH, KEY, STORES, answer, call, config, create, new_store
 from strict import same
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from metadata_semantics.server import Response
+    from metadata_semantics.server import Response, Store
 
 
-@pytest.fixture
-def store() -> Iterator[SQLiteStore]:
-    db = SQLiteStore(":memory:")
-    yield db
-    db.close()
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """Each test that touches storage runs on every kind of store."""
+    with new_store(request.param, request) as db:
+        yield db
 
 
 def clerk_shaped(response: Response) -> dict[str, JSONValue]:
@@ -75,13 +76,13 @@ def content_type(response: Response) -> list[str]:
     return [value for name, value in response.headers if name.lower() == "content-type"]
 
 
-def user_of(store: SQLiteStore, user_id: str) -> dict[str, JSONValue]:
+def user_of(store: Store, user_id: str) -> dict[str, JSONValue]:
     response = call(store, "GET", f"/v1/users/{user_id}")
     assert response.status == 200
     return answer(response)
 
 
-def metadata_of(store: SQLiteStore, user_id: str) -> JSONValue:
+def metadata_of(store: Store, user_id: str) -> JSONValue:
     user = user_of(store, user_id)
     return [user[name] for name in ("public_metadata", "private_metadata", "unsafe_metadata")]
 
@@ -93,7 +94,7 @@ def target(route_pattern: str, user_id: str) -> str:
 # Routes and statuses -----------------------------------------------------
 
 
-def test_every_route_answers_200_with_json(store: SQLiteStore) -> None:
+def test_every_route_answers_200_with_json(store: Store) -> None:
     user_id = create(store)
     bodies = {"PUT": b'{"public_metadata":{}}', "PATCH": b"{}", "POST": b"{}"}
     # DELETE and reset last: they remove what the others need.
@@ -112,7 +113,7 @@ def test_the_content_type_is_exactly_application_json() -> None:
     assert JSON_CONTENT_TYPE == "application/json"
 
 
-def test_content_length_is_the_body_length(store: SQLiteStore) -> None:
+def test_content_length_is_the_body_length(store: Store) -> None:
     for response in (
         call(store, "GET", "/__admin/health"),
         call(store, "GET", "/nowhere"),
@@ -137,7 +138,7 @@ def test_content_length_is_the_body_length(store: SQLiteStore) -> None:
         "/v1/users/user_1/Metadata",
     ],
 )
-def test_an_unknown_route_is_404(store: SQLiteStore, path: str) -> None:
+def test_an_unknown_route_is_404(store: Store, path: str) -> None:
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "BREW"):
         response = call(store, method, path)
         assert response.status == 404
@@ -152,7 +153,7 @@ def _patterns() -> dict[str, set[str]]:
 
 
 @pytest.mark.parametrize("pattern", sorted(_patterns()))
-def test_a_method_the_route_lacks_is_405_with_allow(store: SQLiteStore, pattern: str) -> None:
+def test_a_method_the_route_lacks_is_405_with_allow(store: Store, pattern: str) -> None:
     allowed = _patterns()[pattern]
     path = target(pattern, "user_1")
     for method in {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "put"} - allowed:
@@ -163,12 +164,25 @@ def test_a_method_the_route_lacks_is_405_with_allow(store: SQLiteStore, pattern:
         assert allow == [", ".join(sorted(allowed))]
 
 
-def test_an_unknown_user_is_404_on_every_user_route(store: SQLiteStore) -> None:
+def test_an_unknown_user_is_404_on_every_user_route(store: Store) -> None:
     for route in ROUTES:
         if "{user_id}" in route.pattern:
             response = call(store, route.method, target(route.pattern, "user_nobody"), b"{}")
             assert response.status == 404
             assert clerk_shaped(response)["code"] == "resource_not_found"
+
+
+@pytest.mark.parametrize("body", [b"{", b"[]", b'{"public_metadata": 1}', b'{"x": {}}'])
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_a_write_to_an_unknown_user_is_404_whatever_its_body(
+    store: Store, method: str, body: bytes
+) -> None:
+    """The body is read before the database is asked, but no user still answers 404."""
+    response = call(store, method, "/v1/users/user_nobody/metadata", body)
+    assert response.status == 404
+    assert clerk_shaped(response)["code"] == "resource_not_found"
+    user_id = create(store)
+    assert call(store, method, f"/v1/users/{user_id}/metadata", body).status in {400, 422}
 
 
 @pytest.mark.parametrize(
@@ -191,7 +205,7 @@ def test_an_unknown_user_is_404_on_every_user_route(store: SQLiteStore) -> None:
         "'; DROP TABLE users; --",
     ],
 )
-def test_a_path_trick_is_404_and_reaches_no_sql(store: SQLiteStore, user_id: str) -> None:
+def test_a_path_trick_is_404_and_reaches_no_sql(store: Store, user_id: str) -> None:
     real = create(store)
     before = metadata_of(store, real)
     for method, suffix in (
@@ -206,7 +220,7 @@ def test_a_path_trick_is_404_and_reaches_no_sql(store: SQLiteStore, user_id: str
     assert same(metadata_of(store, real), before)
 
 
-def test_a_dot_dot_path_is_not_normalised(store: SQLiteStore) -> None:
+def test_a_dot_dot_path_is_not_normalised(store: Store) -> None:
     real = create(store)
     response = call(store, "GET", f"/v1/users/user_x/../{real}")
     assert response.status == 404
@@ -218,14 +232,14 @@ def test_the_longest_user_id_is_accepted_and_one_more_is_not() -> None:
     assert not valid_user_id("user_a\n")
 
 
-def test_a_percent_encoded_id_is_decoded_once(store: SQLiteStore) -> None:
+def test_a_percent_encoded_id_is_decoded_once(store: Store) -> None:
     real = create(store)
     encoded = real.replace("_", "%5F")
     assert call(store, "GET", f"/v1/users/{encoded}").status == 200
     assert call(store, "GET", f"/v1/users/{real.replace('_', '%255F')}").status == 404
 
 
-def test_the_query_string_is_ignored(store: SQLiteStore) -> None:
+def test_the_query_string_is_ignored(store: Store) -> None:
     real = create(store)
     assert call(store, "GET", f"/v1/users/{real}?a=1&b").status == 200
 
@@ -250,7 +264,7 @@ _BAD_AUTH: list[tuple[tuple[str, str], ...]] = [
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.pattern}")
-def test_every_route_refuses_a_missing_or_wrong_key(store: SQLiteStore, route: object) -> None:
+def test_every_route_refuses_a_missing_or_wrong_key(store: Store, route: object) -> None:
     real = create(store)
     before = metadata_of(store, real)
     method, pattern = cast("tuple[str, str]", (route.method, route.pattern))  # type: ignore[attr-defined]
@@ -262,12 +276,12 @@ def test_every_route_refuses_a_missing_or_wrong_key(store: SQLiteStore, route: o
     assert same(metadata_of(store, real), before)
 
 
-def test_the_key_is_checked_before_the_route(store: SQLiteStore) -> None:
+def test_the_key_is_checked_before_the_route(store: Store) -> None:
     assert call(store, "GET", "/nowhere", headers=()).status == 401
     assert call(store, "BREW", "/__admin/health", headers=()).status == 401
 
 
-def test_any_key_of_several_is_accepted_and_the_scheme_is_case_blind(store: SQLiteStore) -> None:
+def test_any_key_of_several_is_accepted_and_the_scheme_is_case_blind(store: Store) -> None:
     cfg = Config(("sk_one", "sk_two"))
     for header in ("Bearer sk_one", "bearer sk_two", "BEARER  sk_two "):
         response = call(
@@ -276,7 +290,7 @@ def test_any_key_of_several_is_accepted_and_the_scheme_is_case_blind(store: SQLi
         assert response.status == 200, header
 
 
-def test_any_clerk_api_version_header_is_accepted(store: SQLiteStore) -> None:
+def test_any_clerk_api_version_header_is_accepted(store: Store) -> None:
     for version in ("2024-10-01", "2025-04-10", "nonsense", ""):
         headers = (AUTH, ("clerk-api-version", version))
         assert call(store, "GET", "/__admin/health", headers=headers).status == 200
@@ -343,7 +357,7 @@ def test_every_library_code_is_reached_or_named_unreachable() -> None:
 @pytest.mark.parametrize("code", sorted(_REJECTED))
 @pytest.mark.parametrize("method", ["PUT", "PATCH"])
 def test_a_rejected_write_gets_its_mapped_error_and_changes_nothing(
-    store: SQLiteStore, code: str, method: str
+    store: Store, code: str, method: str
 ) -> None:
     cfg = config(limits=Limits(max_field_bytes=8192, max_total_bytes=8192, max_depth=3))
     user_id = create(store, b'{"public_metadata":{"keep":[1,true]},"unsafe_metadata":null}', cfg)
@@ -371,7 +385,7 @@ def test_a_rejected_write_gets_its_mapped_error_and_changes_nothing(
     ],
 )
 def test_the_body_bound_is_the_smaller_of_the_servers_and_the_limits(
-    store: SQLiteStore, limits: Limits | None, bound: int
+    store: Store, limits: Limits | None, bound: int
 ) -> None:
     cfg = config(limits=limits, max_body_bytes=4096)
     assert cfg.body_bound == bound
@@ -393,7 +407,7 @@ def test_malformed_json_is_400_and_a_rule_rejection_is_422() -> None:
     assert ERROR_MAP["field_too_large"].status == 422
 
 
-def test_a_rejected_field_names_its_param(store: SQLiteStore) -> None:
+def test_a_rejected_field_names_its_param(store: Store) -> None:
     user_id = create(store)
     response = call(store, "PATCH", f"/v1/users/{user_id}/metadata", b'{"unsafe_metadata":[]}')
     meta = cast("dict[str, JSONValue]", clerk_shaped(response)["meta"])
@@ -406,7 +420,7 @@ def test_a_rejected_field_names_its_param(store: SQLiteStore) -> None:
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH"])
 def test_an_error_about_a_lone_surrogate_key_is_answered_in_strict_json(
-    store: SQLiteStore, method: str
+    store: Store, method: str
 ) -> None:
     """The path and message name the bad key; strict JSON carries it as U+FFFD."""
     user_id = create(store, b'{"public_metadata":{"a":1}}')
@@ -425,7 +439,7 @@ def test_an_error_about_a_lone_surrogate_key_is_answered_in_strict_json(
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH"])
 @pytest.mark.parametrize("body", [b"", b"   ", b"\r\n\t "])
-def test_an_empty_body_provides_nothing(store: SQLiteStore, method: str, body: bytes) -> None:
+def test_an_empty_body_provides_nothing(store: Store, method: str, body: bytes) -> None:
     """apply_request: a missing, empty or whitespace-only body provides no field."""
     user_id = create(store, b'{"public_metadata":{"a":1},"private_metadata":null}')
     before = user_of(store, user_id)
@@ -437,7 +451,7 @@ def test_an_empty_body_provides_nothing(store: SQLiteStore, method: str, body: b
     assert after["created_at"] == before["created_at"]
 
 
-def test_put_replaces_and_patch_merges_as_the_library_does(store: SQLiteStore) -> None:
+def test_put_replaces_and_patch_merges_as_the_library_does(store: Store) -> None:
     stored = b'{"public_metadata":{"a":{"b":1,"c":2}},"private_metadata":{"x":1}}'
     record = UserMetadata({"a": {"b": 1, "c": 2}}, {"x": 1}, {})
     body = b'{"public_metadata":{"a":{"b":null,"d":[null]}},"unsafe_metadata":null}'
@@ -456,7 +470,7 @@ def test_put_replaces_and_patch_merges_as_the_library_does(store: SQLiteStore) -
 
 
 def test_a_stored_null_public_metadata_is_stored_and_returned_faithfully(
-    store: SQLiteStore,
+    store: Store,
 ) -> None:
     """The interop hazard: clerk-backend-api 7.0.0 cannot parse this user; it is the spec."""
     user_id = create(store)
@@ -466,7 +480,7 @@ def test_a_stored_null_public_metadata_is_stored_and_returned_faithfully(
     assert b'"public_metadata":null' in call(store, "GET", f"/v1/users/{user_id}").body
 
 
-def test_no_limits_lets_a_large_write_through(store: SQLiteStore) -> None:
+def test_no_limits_lets_a_large_write_through(store: Store) -> None:
     cfg = config(limits=None)
     user_id = create(store, cfg=cfg)
     body = _REJECTED["field_too_large"]
@@ -518,7 +532,7 @@ _REQUIRED = (
 )
 
 
-def test_a_user_has_every_member_the_sdk_requires_and_no_other(store: SQLiteStore) -> None:
+def test_a_user_has_every_member_the_sdk_requires_and_no_other(store: Store) -> None:
     user = user_of(store, create(store))
     assert set(_REQUIRED) <= set(user)
     assert list(user) == [name for name, _ in USER_FIELDS]
@@ -530,13 +544,13 @@ def test_a_user_has_every_member_the_sdk_requires_and_no_other(store: SQLiteStor
         assert isinstance(user[name], list)
 
 
-def test_the_clock_gives_unix_milliseconds(store: SQLiteStore) -> None:
+def test_the_clock_gives_unix_milliseconds(store: Store) -> None:
     user = user_of(store, create(store, cfg=Config((KEY,))))
     created = cast("int", user["created_at"])
     assert 1_600_000_000_000 < created < 4_000_000_000_000
 
 
-def test_create_reads_every_param_it_accepts(store: SQLiteStore) -> None:
+def test_create_reads_every_param_it_accepts(store: Store) -> None:
     body = {
         "external_id": "ext-1",
         "first_name": "Ada",
@@ -579,7 +593,7 @@ def test_create_reads_every_param_it_accepts(store: SQLiteStore) -> None:
     ],
 )
 def test_a_bad_create_body_is_refused_and_creates_nothing(
-    store: SQLiteStore, body: bytes, status: int, code: str, param: str | None
+    store: Store, body: bytes, status: int, code: str, param: str | None
 ) -> None:
     response = call(store, "POST", "/v1/users", body)
     assert response.status == status
@@ -590,7 +604,7 @@ def test_a_bad_create_body_is_refused_and_creates_nothing(
     assert store.reset() == 0
 
 
-def test_create_applies_the_limits(store: SQLiteStore) -> None:
+def test_create_applies_the_limits(store: Store) -> None:
     response = call(store, "POST", "/v1/users", _REJECTED["field_too_large"])
     assert response.status == 422
     assert store.reset() == 0
@@ -607,7 +621,7 @@ def test_new_ids_look_like_clerk_ids() -> None:
     assert all(valid_user_id(user_id) and len(user_id) == 32 for user_id in ids)
 
 
-def test_delete_answers_the_deleted_object_and_the_user_is_gone(store: SQLiteStore) -> None:
+def test_delete_answers_the_deleted_object_and_the_user_is_gone(store: Store) -> None:
     user_id = create(store)
     response = call(store, "DELETE", f"/v1/users/{user_id}")
     assert response.status == 200
@@ -620,7 +634,7 @@ def test_delete_answers_the_deleted_object_and_the_user_is_gone(store: SQLiteSto
 # Admin routes --------------------------------------------------------------------
 
 
-def test_reset_removes_every_user_and_the_log(store: SQLiteStore) -> None:
+def test_reset_removes_every_user_and_the_log(store: Store) -> None:
     ids = [create(store) for _ in range(3)]
     response = call(store, "POST", "/__admin/reset")
     assert answer(response) == {"object": "reset", "deleted_users": 3}
@@ -630,11 +644,11 @@ def test_reset_removes_every_user_and_the_log(store: SQLiteStore) -> None:
     assert log["total_count"] == 3  # the three GETs above, after the reset
 
 
-def test_health_says_ok(store: SQLiteStore) -> None:
+def test_health_says_ok(store: Store) -> None:
     assert answer(call(store, "GET", "/__admin/health")) == {"status": "ok"}
 
 
-def test_the_request_log_holds_what_was_sent_without_the_key(store: SQLiteStore) -> None:
+def test_the_request_log_holds_what_was_sent_without_the_key(store: Store) -> None:
     user_id = create(store)
     headers = (AUTH, ("content-type", "application/json"), ("x-odd", "\xe9\xff"))
     call(store, "PATCH", f"/v1/users/{user_id}/metadata?x=1", b'{"a":\xff}', headers=headers)
@@ -655,7 +669,7 @@ def test_the_request_log_holds_what_was_sent_without_the_key(store: SQLiteStore)
     assert all(KEY not in dump_json(entry) for entry in log)
 
 
-def test_the_request_log_keeps_the_newest_entries(store: SQLiteStore) -> None:
+def test_the_request_log_keeps_the_newest_entries(store: Store) -> None:
     for number in range(LOG_SIZE + 5):
         call(store, "GET", f"/n{number}")
     log = cast(
@@ -666,14 +680,14 @@ def test_the_request_log_keeps_the_newest_entries(store: SQLiteStore) -> None:
     assert log[-1]["path"] == f"/n{LOG_SIZE + 4}"
 
 
-def test_admin_routes_are_not_logged(store: SQLiteStore) -> None:
+def test_admin_routes_are_not_logged(store: Store) -> None:
     for route in ROUTES:
         if route.pattern.startswith(ADMIN_PREFIX) and route.handler != "reset":
             call(store, route.method, route.pattern)
     assert answer(call(store, "GET", "/__admin/requests"))["total_count"] == 0
 
 
-def test_the_openapi_route_serves_the_package_file(store: SQLiteStore) -> None:
+def test_the_openapi_route_serves_the_package_file(store: Store) -> None:
     response = call(store, "GET", "/__admin/openapi.json")
     assert response.body == openapi_document()
     assert content_type(response) == [JSON_CONTENT_TYPE]
@@ -682,7 +696,7 @@ def test_the_openapi_route_serves_the_package_file(store: SQLiteStore) -> None:
 # Bodies and their length ------------------------------------------------------------
 
 
-def test_a_body_over_the_bound_is_413_and_changes_nothing(store: SQLiteStore) -> None:
+def test_a_body_over_the_bound_is_413_and_changes_nothing(store: Store) -> None:
     cfg = config(max_body_bytes=16)
     user_id = create(store, cfg=cfg)
     before = user_of(store, user_id)
@@ -743,7 +757,7 @@ def test_the_declared_length_is_read_from_any_number_of_digits(value: str, lengt
     assert body_length(()) == 0
 
 
-def test_handle_refuses_a_declared_oversize_body_too(store: SQLiteStore) -> None:
+def test_handle_refuses_a_declared_oversize_body_too(store: Store) -> None:
     headers = (AUTH, ("content-length", str(10**9)))
     response = handle(Request("GET", "/__admin/health", headers), store, config())
     assert response.status == 413
@@ -752,12 +766,12 @@ def test_handle_refuses_a_declared_oversize_body_too(store: SQLiteStore) -> None
 # The store's own guard ----------------------------------------------------------------
 
 
-def test_the_store_refuses_an_id_that_is_not_one(store: SQLiteStore) -> None:
+def test_the_store_refuses_an_id_that_is_not_one(store: Store) -> None:
     for method in (store.get, store.delete):
         with pytest.raises(ValueError, match="not a user id"):
             method("x'; --")
     with pytest.raises(ValueError, match="not a user id"):
-        store.update("..", lambda record: record, 0)
+        store.write("..", "merge", UserMetadataParams(), 0, lambda _record: None)
 
 
 # Any request at all -------------------------------------------------------------------

@@ -1,17 +1,29 @@
-"""Concurrent writes to one user serialise: no update is lost, and races end in a serial state."""
+"""Concurrent writes to one user serialise: no update is lost, and races end in a serial state.
+
+Each test runs on every kind of store: SQLite, and PostgreSQL, where the
+row lock alone orders the writes.
+"""
 
 from __future__ import annotations
 
 import http.client
 import itertools
 import threading
-from typing import cast
+from typing import TYPE_CHECKING, cast
+
+import pytest
 
 from metadata_semantics import JSONValue, UserMetadata, apply_request, parse_json
 from metadata_semantics.server import SQLiteStore, StoredUser
 
-from served import AUTH, live
+from served import AUTH, STORES, live, new_store
 from strict import same
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from metadata_semantics.server import Store
 
 _THREADS = 8
 _EACH = 100
@@ -37,9 +49,20 @@ def _run_all(targets: list[threading.Thread]) -> None:
         assert not thread.is_alive()
 
 
-def test_eight_threads_of_a_hundred_patches_lose_no_key(tmp_path: object) -> None:
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A new store of each kind; SQLite on a file, where WAL and the write lock take part."""
+    if request.param == "sqlite":
+        db = SQLiteStore(str(tmp_path / "users.db"))
+        yield db
+        db.close()
+        return
+    with new_store(request.param, request) as postgresql:
+        yield postgresql
+
+
+def test_eight_threads_of_a_hundred_patches_lose_no_key(store: Store) -> None:
     """Each write is one transaction: concurrent writes to one user serialize, none is lost."""
-    store = SQLiteStore(f"{tmp_path}/users.db")
     store.create(StoredUser(_USER, 1, 1, {}, UserMetadata()))
     statuses: list[int] = []
     with live(store, timeout=30.0) as server:
@@ -53,7 +76,6 @@ def test_eight_threads_of_a_hundred_patches_lose_no_key(tmp_path: object) -> Non
 
         _run_all([threading.Thread(target=writer, args=(n,)) for n in range(_THREADS)])
     user = store.get(_USER)
-    store.close()
     assert statuses == [200] * (_THREADS * _EACH)
     assert user is not None
     expected = {
@@ -73,7 +95,7 @@ def _serial_outcomes(writes: list[tuple[str, str]]) -> list[UserMetadata]:
     return outcomes
 
 
-def test_put_racing_patch_ends_in_a_state_some_serial_order_gives() -> None:
+def test_put_racing_patch_ends_in_a_state_some_serial_order_gives(store: Store) -> None:
     writes = [
         ("PUT", '{"public_metadata":{"put":1},"private_metadata":{"p":1}}'),
         ("PATCH", '{"public_metadata":{"patch":1,"put":null}}'),
@@ -82,7 +104,6 @@ def test_put_racing_patch_ends_in_a_state_some_serial_order_gives() -> None:
     ]
     allowed = _serial_outcomes(writes)
     for _ in range(15):
-        store = SQLiteStore(":memory:")
         store.create(StoredUser(_USER, 1, 1, {}, UserMetadata()))
         barrier = threading.Barrier(len(writes))
         with live(store) as server:
@@ -96,13 +117,11 @@ def test_put_racing_patch_ends_in_a_state_some_serial_order_gives() -> None:
 
             _run_all([threading.Thread(target=race, args=write) for write in writes])
         user = store.get(_USER)
-        store.close()
         assert user is not None
         assert any(user.metadata == outcome for outcome in allowed), user.metadata
 
 
-def test_the_answer_to_a_write_is_the_committed_state() -> None:
-    store = SQLiteStore(":memory:")
+def test_the_answer_to_a_write_is_the_committed_state(store: Store) -> None:
     store.create(StoredUser(_USER, 1, 1, {}, UserMetadata()))
     with live(store) as server:
         connection = _client(server.server_port)
@@ -115,6 +134,5 @@ def test_the_answer_to_a_write_is_the_committed_state() -> None:
         answer = cast("dict[str, JSONValue]", parse_json(connection.getresponse().read()))
         connection.close()
         user = store.get(_USER)
-    store.close()
     assert user is not None
     assert same(answer["unsafe_metadata"], user.metadata.unsafe_metadata)

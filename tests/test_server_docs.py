@@ -87,7 +87,7 @@ def test_every_command_line_shown_parses() -> None:
         for line in block.splitlines()
         if line.startswith("metadata-semantics ")
     ]
-    assert len(lines) == 3
+    assert len(lines) == 5
     for line in lines:
         words = line.split()
         assert words[:2] == ["metadata-semantics", "serve"]

@@ -1,4 +1,8 @@
-"""The import graph: the core never loads the server, and the server uses only the public core."""
+"""The import graph: the core never loads the server, and the server uses only public names.
+
+Public names are those of the core and of :mod:`metadata_semantics.sql`, the
+SQL text the stores run.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import pytest
 
 import metadata_semantics
 import metadata_semantics.server as server_package
+import metadata_semantics.sql as sql_package
 
 from layers import core_public_names
 
@@ -30,7 +35,9 @@ _HEAVY = [
     "metadata_semantics.server._app",
     "metadata_semantics.server._http",
     "metadata_semantics.server._sqlite",
+    "metadata_semantics.server._postgres",
     "sqlite3",
+    "psycopg",
     "http.server",
 ]
 
@@ -73,6 +80,9 @@ def test_the_server_imports_only_public_names_of_the_core(path: Path) -> None:
         if module == "metadata_semantics":
             for alias in node.names:
                 assert alias.name in public, alias.name
+        elif module == "metadata_semantics.sql":
+            for alias in node.names:
+                assert alias.name in sql_package.__all__, alias.name
         else:
             assert not module.startswith("metadata_semantics"), module
 

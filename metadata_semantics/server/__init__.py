@@ -1,10 +1,10 @@
 """A reference server for the metadata endpoints, answering with this library's own rules.
 
 A subset of the Clerk Backend API v1 (create, get and delete a user; ``PUT``
-and ``PATCH`` of its metadata) over SQLite, plus test-only routes under
-``/__admin/``. Start it with ``metadata-semantics serve``, or run it in-process
+and ``PATCH`` of its metadata) over SQLite or PostgreSQL, plus test-only
+routes under ``/__admin/``. Start it with ``metadata-semantics serve``, or run it in-process
 through :func:`wsgi_app` or :func:`handle`. Importing this package is cheap:
-the HTTP and SQLite modules load when first used.
+the HTTP and database modules load when first used.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         openapi_document,
     )
     from ._http import DEFAULT_TIMEOUT, Server
+    from ._postgres import PostgresStore
     from ._routes import (
         ADMIN_PREFIX,
         CREATE_PARAMS,
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
         Route,
     )
     from ._sqlite import SQLiteStore
-    from ._store import USER_ID, Store, StoredUser, valid_user_id
+    from ._store import USER_ID, Store, StoredUser, StoreError, UnstorableError, valid_user_id
     from ._wsgi import wsgi_app
 
 __all__ = [
@@ -56,13 +57,16 @@ __all__ = [
     "Config",
     "HttpError",
     "ParamError",
+    "PostgresStore",
     "Request",
     "Response",
     "Route",
     "SQLiteStore",
     "Server",
     "Store",
+    "StoreError",
     "StoredUser",
+    "UnstorableError",
     "body_length",
     "build_user",
     "check_head",
@@ -100,8 +104,9 @@ _HOMES: Final = {
         "HttpError",
         "Route",
     ),
+    "_postgres": ("PostgresStore",),
     "_sqlite": ("SQLiteStore",),
-    "_store": ("USER_ID", "Store", "StoredUser", "valid_user_id"),
+    "_store": ("USER_ID", "Store", "StoreError", "StoredUser", "UnstorableError", "valid_user_id"),
     "_wsgi": ("wsgi_app",),
 }
 _HOME_OF: Final = {name: module for module, names in _HOMES.items() for name in names}

@@ -26,8 +26,10 @@ from metadata_semantics import (
     MetadataError,
     UserMetadata,
     apply_request,
+    check_result,
     dump_json,
     parse_json,
+    read_request,
 )
 
 from ._routes import (
@@ -42,7 +44,7 @@ from ._routes import (
     HttpError,
     Route,
 )
-from ._store import StoredUser, valid_user_id
+from ._store import StoredUser, UnstorableError, valid_user_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -374,12 +376,19 @@ def _delete(_request: Request, store: Store, config: Config, user_id: str) -> Re
 
 
 def _write(request: Request, store: Store, config: Config, user_id: str) -> Response:
-    def change(stored: UserMetadata) -> UserMetadata:
-        return apply_request(
-            stored, request.method, request.body, limits=config.limits, share=True
-        )
+    try:
+        operation, params = read_request(request.method, request.body, limits=config.limits)
+    except MetadataError:
+        # A write to an unknown user is a 404 whatever its body, as clients
+        # and the checker expect; the lookup costs only a refused request.
+        if store.get(user_id) is None:
+            return _not_found(config, user_id)
+        raise
 
-    user = store.update(user_id, change, config.clock())
+    def check(record: UserMetadata) -> None:
+        check_result(record, config.limits)
+
+    user = store.write(user_id, operation, params, config.clock(), check)
     if user is None:
         return _not_found(config, user_id)
     return _json(200, _user_json(user))
@@ -446,6 +455,8 @@ def _dispatch(  # noqa: PLR0911 - one return per way a request can end
     except ParamError as error:
         kind = SERVER_ERRORS[error.kind]
         return _error(config, kind, error.detail, {"param_name": error.name})
+    except UnstorableError as error:
+        return server_error(config, "unstorable", str(error))
 
 
 def _clean(text: str) -> str:

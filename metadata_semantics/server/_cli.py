@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ._app import Config
     from ._store import Store
 
-__all__ = ["KEYS_VARIABLE", "add_arguments", "load_seed", "run"]
+__all__ = ["KEYS_VARIABLE", "add_arguments", "load_seed", "open_store", "run"]
 
 KEYS_VARIABLE: Final = "METADATA_SEMANTICS_SECRET_KEYS"
 """The environment variable whose keys (split at commas and whitespace) are accepted too."""
@@ -34,6 +34,8 @@ KEYS_VARIABLE: Final = "METADATA_SEMANTICS_SECRET_KEYS"
 _PROG: Final = "metadata-semantics serve"
 _SignalHandler: TypeAlias = "Callable[[int, FrameType | None], Any] | int | signal.Handlers | None"
 _SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
+_PASSWORD: Final = re.compile(r"^([a-z]+://[^:@/]*):[^@/]*@")
+_PASSWORD_PARAMETER: Final = re.compile(r"([?&]password=)[^&]*")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,8 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         default=":memory:",
-        metavar="PATH",
-        help="an SQLite file, created if missing (default :memory:, gone at exit)",
+        metavar="PATH|URL",
+        help="an SQLite file, created if missing (default :memory:, gone at exit), "
+        "or a PostgreSQL database: postgresql://... or postgres://... "
+        "(needs the postgres extra)",
     )
     parser.add_argument(
         "--secret-key",
@@ -90,7 +94,7 @@ def load_seed(text: bytes, store: Store, config: Config, /) -> int:
     from metadata_semantics import MetadataError, parse_json
 
     from ._app import ParamError, build_user
-    from ._store import valid_user_id
+    from ._store import UnstorableError, valid_user_id
 
     try:
         document = parse_json(text)
@@ -109,10 +113,37 @@ def load_seed(text: bytes, store: Store, config: Config, /) -> int:
             raise SeedError(f"{where}: id must be user_ and 1 to 59 base62 characters")
         try:
             built = build_user(fields, config, user_id=user_id)
-        except (MetadataError, ParamError) as error:
+            store.create(built)
+        except (MetadataError, ParamError, UnstorableError) as error:
             raise SeedError(f"{where}: {error}") from None
-        store.create(built)
     return len(users)
+
+
+def open_store(db: str, /) -> Store:
+    """Open the store ``db`` names: a PostgreSQL URL, or an SQLite file or ``:memory:``.
+
+    Raises :class:`StoreError` with a one-line reason if it cannot be opened.
+    """
+    import sqlite3
+
+    from ._postgres import SCHEMES
+    from ._store import StoreError
+
+    if db.startswith(SCHEMES):
+        from ._postgres import PostgresStore
+
+        return PostgresStore(db)
+    from ._sqlite import SQLiteStore
+
+    try:
+        return SQLiteStore(db)
+    except sqlite3.Error as error:
+        raise StoreError(str(error)) from None
+
+
+def _shown(db: str) -> str:
+    # A URL's password never reaches the terminal or a log.
+    return _PASSWORD_PARAMETER.sub(r"\1***", _PASSWORD.sub(r"\1:***@", db))
 
 
 def _keys(given: list[str], environ: Mapping[str, str]) -> list[str]:
@@ -134,13 +165,12 @@ def run(
     restored on return.
     """
     import secrets
-    import sqlite3
 
     from metadata_semantics import UPSTREAM_LIMITS
 
     from ._app import Config
     from ._http import Server
-    from ._sqlite import SQLiteStore
+    from ._store import StoreError
 
     stream = out or sys.stdout
     keys = _keys(arguments.secret_key, os.environ if environ is None else environ)
@@ -151,9 +181,9 @@ def run(
         max_body_bytes=arguments.max_body_bytes,
     )
     try:
-        store = SQLiteStore(arguments.db)
-    except sqlite3.Error as error:
-        sys.stderr.write(f"{_PROG}: cannot open {arguments.db}: {error}\n")
+        store = open_store(arguments.db)
+    except StoreError as error:
+        sys.stderr.write(f"{_PROG}: cannot open {_shown(arguments.db)}: {error}\n")
         return 2
     try:
         if arguments.seed:

@@ -154,6 +154,9 @@ SERVER_ERRORS: Final[Mapping[str, HttpError]] = MappingProxyType(
         "too_large": _BODY_TOO_LARGE,
         "param": _FORMAT,
         "unknown_param": _UNKNOWN,
+        "unstorable": HttpError(
+            422, "form_param_value_invalid", "The database cannot hold a value in the body."
+        ),
     }
 )
 """The errors the server raises itself, before or beside the library."""

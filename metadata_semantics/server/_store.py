@@ -1,9 +1,10 @@
 """What the server keeps: a user as stored, and the interface every store offers.
 
 A store holds users and the log of requests received. It knows nothing of
-HTTP. Each write is one atomic step: :meth:`Store.update` reads the stored
-metadata, hands it to a function, and writes what the function returns, or
-nothing at all if the function raises.
+HTTP. Each write is one atomic step: :meth:`Store.write` applies a request,
+already read and validated in Python, to the stored row in one SQL statement
+under the database's row lock, hands the new metadata to a check, and
+commits, or writes nothing at all if the check raises.
 """
 
 from __future__ import annotations
@@ -15,9 +16,17 @@ from typing import TYPE_CHECKING, Final, Protocol
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from metadata_semantics import JSONValue, UserMetadata
+    from metadata_semantics import JSONValue, Operation, UserMetadata, UserMetadataParams
 
-__all__ = ["USER_ID", "USER_ID_MAX", "Store", "StoredUser", "valid_user_id"]
+__all__ = [
+    "USER_ID",
+    "USER_ID_MAX",
+    "Store",
+    "StoreError",
+    "StoredUser",
+    "UnstorableError",
+    "valid_user_id",
+]
 
 USER_ID_MAX: Final = 64
 """The longest user id accepted, in characters."""
@@ -30,6 +39,19 @@ def valid_user_id(text: str, /) -> bool:
     """Tell whether ``text`` is a well-formed user id; only such ids ever reach SQL."""
     # The length is checked first so that a hostile 10 KB id costs nothing.
     return len(text) <= USER_ID_MAX and USER_ID.fullmatch(text) is not None
+
+
+class StoreError(Exception):
+    """A database that cannot be opened or set up; the message says why in one line."""
+
+
+class UnstorableError(Exception):
+    r"""A value the store's database cannot hold, found when the database refused it.
+
+    For example a string holding ``\u0000`` (PostgreSQL's ``jsonb`` has no
+    such character) or a value nested deeper than the database's JSON
+    functions go. Nothing was written. The server answers it with a 422.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +85,24 @@ class Store(Protocol):
         """Remove the user with this id; tell whether there was one."""
         ...
 
-    def update(
-        self, user_id: str, change: Callable[[UserMetadata], UserMetadata], now: int, /
+    def write(
+        self,
+        user_id: str,
+        operation: Operation,
+        params: UserMetadataParams,
+        now: int,
+        check: Callable[[UserMetadata], None],
+        /,
     ) -> StoredUser | None:
-        """Apply ``change`` to the user's metadata in one transaction and return the new user.
+        """Apply one write to the user's metadata in one transaction and return the new user.
 
-        Returns ``None`` (and calls nothing) if there is no such user. If
-        ``change`` raises, nothing is written and the error propagates. The
-        call returns only once the write is committed.
+        The database applies ``operation`` with ``params`` (a request read by
+        :func:`metadata_semantics.read_request`) to the row and sets
+        ``updated_at`` to ``now``; ``check`` then sees the new metadata. Returns
+        ``None`` (and calls nothing) if there is no such user. If ``check``
+        raises, the transaction is rolled back and the error propagates;
+        :class:`UnstorableError` if the database refused a value. The call
+        returns only once the write is committed.
         """
         ...
 
