@@ -48,9 +48,7 @@ __all__ = ["FLOAT_CEILING", "STORABLE_DEPTH", "check_storable"]
 # Which input held the value, as MetadataError.source spells it.
 Source: TypeAlias = Literal["request", "stored"]
 
-STORABLE_DEPTH: Final[Mapping[Dialect, int]] = MappingProxyType(
-    {"sqlite": 999, "postgresql": 500}
-)
+STORABLE_DEPTH: Final[Mapping[Dialect, int]] = MappingProxyType({"sqlite": 999, "postgresql": 500})
 """The deepest field value (containers, as ``Limits.max_depth`` counts them) each dialect takes.
 
 SQLite: a body nested 1,000 levels, the bound of current releases (3.40
@@ -98,9 +96,7 @@ def _check_scalar(
         )
 
 
-def _check_value(
-    value: object, dialect: Dialect, key: str, field: str, source: Source
-) -> None:
+def _check_value(value: object, dialect: Dialect, key: str, field: str, source: Source) -> None:
     """Walk one field's value in document order; raise for the first thing it cannot hold."""
     bound = STORABLE_DEPTH[dialect]
     strict = dialect == "postgresql"
