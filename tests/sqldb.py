@@ -11,8 +11,6 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any, cast
 
-import pytest
-
 from metadata_semantics import (
     UPSTREAM_LIMITS,
     Limits,
@@ -33,6 +31,7 @@ from metadata_semantics.sql import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    import pytest
     from typing_extensions import LiteralString
 
     from postgres import Cluster

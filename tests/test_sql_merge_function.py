@@ -11,6 +11,7 @@ document crosses as ``dump_json`` text, the form the stores write.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -23,10 +24,11 @@ from metadata_semantics.strategies import json_values, metadata
 
 from sqldb import Database, open_database, query, storable
 from strict import same
-from test_public_suites import SUITES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+SUITES = Path(__file__).parent / "data" / "merge-patch-suites"
 
 _MERGES = {
     "sqlite": "SELECT json_patch(:target, :patch)",
