@@ -101,7 +101,7 @@ class Database:
             if not rows:
                 return None
             result = read_fields(rows[0])
-            check_result(result, limits)
+            check_result(result, limits, params=params)
         self.writes += 1
         return result
 
