@@ -529,7 +529,8 @@ def _run_sql(arguments: argparse.Namespace) -> int:
         "-- after read_request and check_storable, and before check_result\n"
         "-- (see docs/sql.md)."
     )
-    for operation, method in (("replace", "PUT"), ("merge", "PATCH")):
+    writes: tuple[tuple[Operation, str], ...] = (("replace", "PUT"), ("merge", "PATCH"))
+    for operation, method in writes:
         statement = done.writes[operation]
         lines.append(
             f"-- {operation} ({method}):\n"

@@ -373,14 +373,17 @@ def _over_budget(value: object, budget: int) -> bool:
     pending: list[object] = [value]
     while pending:
         item = pending.pop()
-        if isinstance(item, (dict, list)):
-            children: list[object] = list(
-                cast("dict[str, object]", item).values() if isinstance(item, dict) else item
-            )
-            budget -= len(children)
-            if budget < 0:
-                return True
-            pending.extend(children)
+        children: list[object]
+        if isinstance(item, dict):
+            children = list(cast("dict[str, object]", item).values())
+        elif isinstance(item, list):
+            children = list(cast("list[object]", item))
+        else:
+            continue
+        budget -= len(children)
+        if budget < 0:
+            return True
+        pending.extend(children)
     return False
 
 

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from metadata_semantics import UserMetadata, UserMetadataParams, dump_json
-from metadata_semantics.sql import DIALECTS, read_fields, script, statements, write_parameters
+from metadata_semantics.sql import (
+    DIALECTS,
+    Dialect,
+    read_fields,
+    script,
+    statements,
+    write_parameters,
+)
 
 from clitools import main_status, run
 from sqldb import query
@@ -37,13 +44,13 @@ def commented_writes(text: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
-def test_the_output_is_the_script_and_the_writes_as_comments(dialect: str) -> None:
+def test_the_output_is_the_script_and_the_writes_as_comments(dialect: Dialect) -> None:
     text = printed(dialect)
     assert script(dialect) in text
     outside = text.replace(script(dialect), "")
     # Apart from the script, every line is a comment or blank: pasting it all runs the setup.
     assert all(line.startswith("--") or not line for line in outside.splitlines())
-    writes = statements(dialect).writes  # type: ignore[arg-type]
+    writes = statements(dialect).writes
     assert commented_writes(text) == dict(writes)
 
 

@@ -38,7 +38,7 @@ from metadata_semantics import (
     apply_request,
     dump_json,
 )
-from metadata_semantics.sql import DIALECTS
+from metadata_semantics.sql import DIALECTS, Dialect
 from metadata_semantics.strategies import params, user_metadata
 
 from sqldb import Database, open_database, storable
@@ -75,7 +75,7 @@ def database(request: pytest.FixtureRequest) -> Iterator[Database]:
     )
 
 
-def _moved(record: UserMetadata | UserMetadataParams, dialect: str) -> dict[str, object]:
+def _moved(record: UserMetadata | UserMetadataParams, dialect: Dialect) -> dict[str, object]:
     return {name: storable(getattr(record, name), dialect) for name in FIELDS}
 
 

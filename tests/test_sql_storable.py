@@ -66,9 +66,9 @@ def json_size(value: JSONValue) -> int:
     return len(dump_json(value).encode("utf-8"))
 
 
-def nested(depth: int) -> JSONValue:
+def nested(depth: int) -> dict[str, JSONValue]:
     """An object ``depth`` containers deep, as ``Limits.max_depth`` counts."""
-    value: JSONValue = {}
+    value: dict[str, JSONValue] = {}
     for _ in range(depth - 1):
         value = {"k": value}
     return value

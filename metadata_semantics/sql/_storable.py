@@ -84,11 +84,11 @@ def _check_scalar(
                 segments, field, source,
             )  # fmt: skip
     elif isinstance(value, float) and (
-        abs(value) >= FLOAT_CEILING or (value == 0 and math.copysign(1.0, value) < 0)
+        abs(value) >= FLOAT_CEILING or (value == 0.0 and math.copysign(1.0, value) < 0)
     ):
         raise _refuse(
             f"PostgreSQL would store the float {value!r} as "
-            + ("0.0" if value == 0 else "an integer"),
+            + ("0.0" if value == 0.0 else "an integer"),
             "unstorable_number",
             segments,
             field,
