@@ -91,3 +91,8 @@ def _user() -> dict[str, object]:
 
 def test_an_unknown_dialect_is_a_usage_error() -> None:
     assert main_status(["sql", "mysql"]) == 2
+
+
+def test_an_unknown_dialect_is_refused_by_the_module_too() -> None:
+    with pytest.raises(ValueError, match="unknown SQL dialect 'mysql'"):
+        statements("mysql")  # type: ignore[arg-type]

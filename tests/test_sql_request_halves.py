@@ -127,3 +127,13 @@ def test_params_must_be_a_request() -> None:
     with pytest.raises(InvalidArgumentError) as caught:
         check_result(UserMetadata(), None, params={})  # type: ignore[arg-type]
     assert caught.value.code == "invalid_argument"
+
+
+def test_read_request_takes_text_or_none_only() -> None:
+    # apply_request also takes a decoded mapping; a database write starts from text.
+    with pytest.raises(InvalidArgumentError) as caught:
+        read_request("PATCH", {"public_metadata": {}})  # type: ignore[arg-type]
+    assert caught.value.code == "invalid_argument"
+    operation, params = read_request("PUT", None)
+    assert operation == "replace"
+    assert params == UserMetadataParams()
