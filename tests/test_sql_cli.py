@@ -31,6 +31,14 @@ def printed(dialect: str) -> str:
     return done.stdout.decode("utf-8")
 
 
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_the_command_prints_the_same_in_process(
+    dialect: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main_status(["sql", dialect]) == 0
+    assert capsys.readouterr().out == printed(dialect)
+
+
 def commented_writes(text: str) -> dict[str, str]:
     """The write statements the output shows as comments, uncommented."""
     writes: dict[str, list[str]] = {}
