@@ -353,7 +353,10 @@ def read_request(
 
     This is the first half of :func:`apply_request`, for a caller that
     applies the write elsewhere (in a database, say) and then checks the
-    result with :func:`check_result`. ``body`` is JSON text or ``None``.
+    result with :func:`check_result`, passing it these ``params``: with the
+    write run with no limits in between, the result, or the error's code,
+    path and field, is what :func:`apply_request` gives. ``body`` is JSON
+    text or ``None``; a mapping raises :class:`InvalidArgumentError`.
     Raises :class:`MetadataError` exactly where :func:`apply_request`
     would for the method, the body and its size; changes nothing.
     """

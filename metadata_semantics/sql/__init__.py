@@ -11,9 +11,14 @@ A write takes three steps, and only the middle one runs in the database:
    what the dialect could not store exactly;
 2. the dialect's write statement applies it to the row, under the row's
    lock, and returns the new fields;
-3. :func:`metadata_semantics.check_result` checks the limits on what came
-   back; the caller rolls back if it raises, so a rejected write changes
-   nothing.
+3. :func:`read_fields` reads what came back, and
+   :func:`metadata_semantics.check_result` (given the request's params)
+   checks the limits on it; the caller rolls back if it raises, so a
+   rejected write changes nothing.
+
+The result, or the error's code, path and field, is what
+:func:`metadata_semantics.apply_request` gives, outside the differences
+that :func:`check_storable` refuses; ``docs/sql.md`` lists them all.
 """
 
 from __future__ import annotations
