@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metadata_semantics import (
@@ -123,3 +123,29 @@ def test_the_write_statement_is_apply_request(
         assert updated_at == 1
         assert same([getattr(row, name) for name in FIELDS], actual[1])
         COUNTS[dialect]["written"] += 1
+
+
+# Each case is several writes: a quarter of the profile's cases, at most 100,
+# keeps the suite's time down.
+@settings(max_examples=max(1, min(settings.default.max_examples // 4, 100)))
+@given(
+    data=st.data(),
+    methods=st.lists(st.sampled_from(["PUT", "PATCH"]), min_size=2, max_size=5),
+)
+def test_a_sequence_of_writes_stays_apply_request(
+    database: Database, data: st.DataObject, methods: list[str]
+) -> None:
+    """Each write starts from what the last one stored: text a statement wrote (its key
+    spellings, PostgreSQL's number forms and key order) is read back as the library's."""
+    dialect = database.dialect
+    stored = UserMetadata(**_moved(data.draw(user_metadata(), "stored"), dialect))  # type: ignore[arg-type]
+    database.store(stored)
+    for method in methods:
+        request = UserMetadataParams(**_moved(data.draw(params(), "request"), dialect))  # type: ignore[arg-type]
+        body = dump_json(request.to_body())
+        stored = apply_request(stored, method, body, limits=None)
+        result = database.write(method, body, limits=None)
+        assert result is not None
+        assert same(
+            [getattr(result, name) for name in FIELDS], [getattr(stored, name) for name in FIELDS]
+        )

@@ -256,6 +256,13 @@ def test_canonical_text_spells_each_key_one_way_so_sqlite_matches_it(
     result = lite.write("PATCH", body)
     assert result is not None
     assert same(result.public_metadata, {"other": {key: 3}})
+    # Text that a replace wrote (through ``->``) and a merge wrote (through
+    # json_patch) spells the key the same way again.
+    lite.write("PUT", dump_json({"public_metadata": {key: 1}}))
+    lite.write("PATCH", dump_json({"public_metadata": {"other": {key: 3}}}))
+    result = lite.write("PATCH", dump_json({"public_metadata": {key: None}}))
+    assert result is not None
+    assert same(result.public_metadata, {"other": {key: 3}})
     _, row = lite.read()
     assert same(row.public_metadata, {"other": {key: 3}})
 
