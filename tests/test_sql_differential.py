@@ -127,7 +127,7 @@ def test_the_write_statement_is_apply_request(
 
 # Each case is several writes: a quarter of the profile's cases, at most 100,
 # keeps the suite's time down.
-@settings(max_examples=max(1, min(settings.default.max_examples // 4, 100)))
+@settings(max_examples=max(1, min(settings().max_examples // 4, 100)))
 @given(
     data=st.data(),
     methods=st.lists(st.sampled_from(["PUT", "PATCH"]), min_size=2, max_size=5),
