@@ -514,6 +514,32 @@ def _run_demo(_arguments: argparse.Namespace) -> int:
     return _SUCCESS
 
 
+def _run_sql(arguments: argparse.Namespace) -> int:
+    from . import sql  # loaded only for this command
+
+    dialect: sql.Dialect = arguments.dialect
+    done = sql.statements(dialect)
+    lines = [
+        f"-- The setup SQL of metadata-semantics for {dialect}: run it once; it is idempotent."
+    ]
+    lines.append(sql.script(dialect))
+    lines.append(
+        "-- The two writes, one statement each, for the application to run with the\n"
+        "-- parameters body (the request's provided fields as JSON text), now and id,\n"
+        "-- after read_request and check_storable, and before check_result\n"
+        "-- (see docs/sql.md)."
+    )
+    writes: tuple[tuple[Operation, str], ...] = (("replace", "PUT"), ("merge", "PATCH"))
+    for operation, method in writes:
+        statement = done.writes[operation]
+        lines.append(
+            f"-- {operation} ({method}):\n"
+            + "".join(f"--   {line}\n" for line in statement.splitlines())
+        )
+    _write("\n".join(line.rstrip("\n") + "\n" for line in lines))
+    return _SUCCESS
+
+
 def _run_serve(arguments: argparse.Namespace) -> int:
     from .server._cli import run  # loaded only for this command
 
@@ -534,6 +560,7 @@ _COMMANDS: Final[Mapping[str, Callable[[argparse.Namespace], int]]] = {
     "vectors": _run_vectors,
     "oracle": _run_oracle,
     "demo": _run_demo,
+    "sql": _run_sql,
     "serve": _run_serve,
     "check-server": _check_server,
 }
@@ -652,6 +679,17 @@ def _parser() -> argparse.ArgumentParser:
         "Show one stored record and one request, with the replace and merge results side by "
         "side, and what each write changes.",
         f"{_PROG} demo",
+    )
+    sql_command = add(
+        "sql",
+        "print the SQL setup of a dialect, to paste into a migration",
+        "Print the setup SQL of a dialect (the users table, and for PostgreSQL the "
+        "metadata_merge_patch function), then the two write statements as comments; "
+        "see docs/sql.md.",
+        f"{_PROG} sql postgresql > migration.sql",
+    )
+    sql_command.add_argument(
+        "dialect", metavar="DIALECT", choices=("sqlite", "postgresql"), help="sqlite or postgresql"
     )
     from .server._cli import add_arguments as add_serve_arguments
 

@@ -303,6 +303,9 @@ ErrorCode: TypeAlias = Literal[
     "too_deep",
     "body_too_large",
     "unpatchable_null",
+    "unstorable_string",
+    "unstorable_number",
+    "unstorable_depth",
 ]
 """Every stable error code."""
 
@@ -433,6 +436,24 @@ ERROR_CODES: Final[Mapping[str, ErrorCodeInfo]] = _table(
         InvalidValueError,
         "`diff_merge_patch`: the new value holds a null object member, which no merge patch "
         "can store; use replace.",
+    ),
+    ErrorCodeInfo(
+        "unstorable_string",
+        InvalidValueError,
+        "`metadata_semantics.sql.check_storable`: a string or key holds U+0000, which "
+        "PostgreSQL's `jsonb` cannot store.",
+    ),
+    ErrorCodeInfo(
+        "unstorable_number",
+        InvalidValueError,
+        "`metadata_semantics.sql.check_storable`: a float PostgreSQL's `jsonb` would change: "
+        "`-0.0` (its sign is lost) or one of magnitude 1e16 or more (it comes back an integer).",
+    ),
+    ErrorCodeInfo(
+        "unstorable_depth",
+        InvalidValueError,
+        "`metadata_semantics.sql.check_storable`: a field nests deeper than the dialect's "
+        "write can take (`STORABLE_DEPTH`).",
     ),
 )
 """Every error code, the exception class that carries it, and what it means."""

@@ -22,7 +22,14 @@ from ._errors import (
     prepend_path,
 )
 from ._json import parse_json
-from ._limits import UPSTREAM_LIMITS, Limits, check_body_size, check_limits
+from ._limits import (
+    UPSTREAM_LIMITS,
+    Limits,
+    check_body_size,
+    check_limits,
+    member_budget,
+    over_budget,
+)
 from ._records import UserMetadata, UserMetadataParams
 from ._semantics import check_limits_argument, check_stored, write
 from ._sentinel import OMITTED
@@ -346,7 +353,10 @@ def read_request(
 
     This is the first half of :func:`apply_request`, for a caller that
     applies the write elsewhere (in a database, say) and then checks the
-    result with :func:`check_result`. ``body`` is JSON text or ``None``.
+    result with :func:`check_result`, passing it these ``params``: with the
+    write run with no limits in between, the result, or the error's code,
+    path and field, is what :func:`apply_request` gives. ``body`` is JSON
+    text or ``None``; a mapping raises :class:`InvalidArgumentError`.
     Raises :class:`MetadataError` exactly where :func:`apply_request`
     would for the method, the body and its size; changes nothing.
     """
@@ -361,21 +371,65 @@ def read_request(
     return operation, _request_params(text, checked, limits)
 
 
+def _over_budget(value: object, budget: int) -> bool:
+    """Whether ``value`` holds more members, at every depth, than ``budget``."""
+    pending: list[object] = [value]
+    while pending:
+        item = pending.pop()
+        children: list[object]
+        if isinstance(item, dict):
+            children = list(cast("dict[str, object]", item).values())
+        elif isinstance(item, list):
+            children = list(cast("list[object]", item))
+        else:
+            continue
+        budget -= len(children)
+        if budget < 0:
+            return True
+        pending.extend(children)
+    return False
+
+
 def check_result(
-    record: UserMetadata, limits: Limits | None, /, *, naming: Naming = "snake"
+    record: UserMetadata,
+    limits: Limits | None,
+    /,
+    *,
+    naming: Naming = "snake",
+    params: UserMetadataParams | None = None,
 ) -> None:
     """Raise :class:`LimitExceededError` if a write's result breaks ``limits``.
 
-    The second half of :func:`apply_request`: the same bounds, with the
-    error's path spelled from the request body's root. ``record`` must hold
-    plain JSON. Changes nothing.
+    The second half of :func:`apply_request`: the same bounds, the same
+    error (code, path and field) in the same order, with the path spelled
+    from the request body's root. ``record`` must hold plain JSON.
+
+    ``params`` is the request as :func:`read_request` returned it. When
+    more than one field breaks the limits, it decides which one is reported,
+    as in :func:`apply_request`: a field holding more members than the
+    smaller byte bound is reported first (the request's fields before the
+    kept ones, each group in field order), as a write stops building it
+    there; then each field in order, depth before size, and the total last.
+    Without ``params``, fields are taken in field order. Changes nothing.
     """
     checked = _check_naming(naming)
     check_stored(record)
     check_limits_argument(limits)
+    if params is not None and type(params) is not UserMetadataParams:
+        raise InvalidArgumentError(
+            f"params must be a UserMetadataParams or None, not {describe(params)}",
+            code="invalid_argument",
+        )
     if limits is None:
         return
+    given = (
+        [] if params is None else [name for name in FIELDS if getattr(params, name) is not OMITTED]
+    )
+    budget = member_budget(limits)
     try:
+        for name in [*given, *(name for name in FIELDS if name not in given)]:
+            if _over_budget(getattr(record, name), budget):
+                raise over_budget(name, limits)
         check_limits(record, limits)
     except MetadataError as error:
         if error.field is not None:

@@ -30,8 +30,10 @@ from metadata_semantics import (
     json_equal,
     merge_metadata,
     parse_json,
+    read_request,
     replace_metadata,
 )
+from metadata_semantics.sql import check_storable
 from metadata_semantics.strategies import (
     bodies,
     body_texts,
@@ -329,6 +331,9 @@ DEEP = '{"public_metadata": {"a": {"b": {}}}}'
 BOTH = '{"public_metadata": {}, "publicMetadata": {}}'
 TWICE = '{"public_metadata": {}, "public_metadata": null}'
 PARTIAL_USER: dict[str, object] = {"public_metadata": {}, "private_metadata": {}}
+NUL = '{"public_metadata": {"a": "\\u0000"}}'
+MINUS = '{"public_metadata": {"a": -0.0}}'
+NESTED = '{"public_metadata": {"a": ' + "[" * 999 + "]" * 999 + "}}"
 
 # Each row: the code, and a call that must raise it.
 CATALOGUE: list[tuple[str, Callable[[], object]]] = [
@@ -360,6 +365,9 @@ CATALOGUE: list[tuple[str, Callable[[], object]]] = [
     ("too_deep", lambda: apply_request(S, "PATCH", DEEP, limits=Limits(max_depth=2))),
     ("body_too_large", lambda: apply_request(S, "PATCH", " " * 65537)),
     ("unpatchable_null", lambda: diff_merge_patch({}, {"a": None})),
+    ("unstorable_string", lambda: check_storable(read_request("PUT", NUL)[1], "postgresql")),
+    ("unstorable_number", lambda: check_storable(read_request("PUT", MINUS)[1], "postgresql")),
+    ("unstorable_depth", lambda: check_storable(read_request("PUT", NESTED)[1], "sqlite")),
 ]
 
 

@@ -97,6 +97,9 @@ def kind_of(code: ErrorCode) -> str:
             | "invalid_field"
             | "integer_too_long"
             | "unpatchable_null"
+            | "unstorable_string"
+            | "unstorable_number"
+            | "unstorable_depth"
         ):
             return "InvalidValueError"
         case (

@@ -341,6 +341,10 @@ _UNREACHABLE = {
     "invalid_argument",
     "missing_field",
     "unpatchable_null",
+    # Raised by metadata_semantics.sql.check_storable, which this store does not call.
+    "unstorable_string",
+    "unstorable_number",
+    "unstorable_depth",
     "unsupported_method",
     "empty_input",
     # The server's own bound is never above the limits' body bound, so a body

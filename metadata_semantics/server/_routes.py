@@ -119,6 +119,10 @@ ERROR_MAP: Final[Mapping[str, HttpError]] = MappingProxyType(
         # A body over the limits' own bound: read, since it was within the
         # server's, and then refused as that bound says.
         "body_too_large": _BODY_TOO_LARGE,
+        # A value the store's database cannot hold exactly (check_storable).
+        "unstorable_string": _VALUE,
+        "unstorable_number": _VALUE,
+        "unstorable_depth": _VALUE,
         # Codes a parsed body cannot raise; mapped all the same, never to a 5xx.
         "unsupported_type": _VALUE,
         "non_string_key": _VALUE,

@@ -7,12 +7,18 @@ statements through any DB-API connection of the dialect.
 A write takes three steps, and only the middle one runs in the database:
 
 1. :func:`metadata_semantics.read_request` reads and validates the request
-   in Python (method, body, body size);
+   in Python (method, body, body size), and :func:`check_storable` refuses
+   what the dialect could not store exactly;
 2. the dialect's write statement applies it to the row, under the row's
    lock, and returns the new fields;
-3. :func:`metadata_semantics.check_result` checks the limits on what came
-   back; the caller rolls back if it raises, so a rejected write changes
-   nothing.
+3. :func:`read_fields` reads what came back, and
+   :func:`metadata_semantics.check_result` (given the request's params)
+   checks the limits on it; the caller rolls back if it raises, so a
+   rejected write changes nothing.
+
+The result, or the error's code, path and field, is what
+:func:`metadata_semantics.apply_request` gives, outside the differences
+that :func:`check_storable` refuses; ``docs/sql.md`` lists them all.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import TYPE_CHECKING, cast
 
 from metadata_semantics import UserMetadata, dump_json, parse_json
 
+from ._storable import FLOAT_CEILING, STORABLE_DEPTH, check_storable
 from ._text import DIALECTS, MERGE_FUNCTION, Dialect, Statements, statements
 
 if TYPE_CHECKING:
@@ -30,9 +37,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIALECTS",
+    "FLOAT_CEILING",
     "MERGE_FUNCTION",
+    "STORABLE_DEPTH",
     "Dialect",
     "Statements",
+    "check_storable",
     "read_fields",
     "script",
     "statements",
