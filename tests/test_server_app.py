@@ -36,7 +36,8 @@ from metadata_semantics.server import (
     openapi_document,
     valid_user_id,
 )
-from metadata_semantics.server._sqlstore import LOG_SIZE
+from metadata_semantics.server._sqlstore import LOG_SIZE, SQLStore
+from metadata_semantics.sql import STORABLE_DEPTH
 
 from served import AUTH, KEY, STORES, answer, call, config, create, new_store
 from strict import same
@@ -341,10 +342,6 @@ _UNREACHABLE = {
     "invalid_argument",
     "missing_field",
     "unpatchable_null",
-    # Raised by metadata_semantics.sql.check_storable, which this store does not call.
-    "unstorable_string",
-    "unstorable_number",
-    "unstorable_depth",
     "unsupported_method",
     "empty_input",
     # The server's own bound is never above the limits' body bound, so a body
@@ -353,9 +350,56 @@ _UNREACHABLE = {
 }
 
 
+# A body each store's database cannot hold exactly, by code, and the stores
+# that refuse it (metadata_semantics.sql.check_storable); the others store it.
+_DEEP = STORABLE_DEPTH["sqlite"] + 1
+_UNSTORABLE: dict[str, tuple[bytes, frozenset[str]]] = {
+    "unstorable_string": (b'{"public_metadata":{"a":"\\u0000"}}', frozenset({"postgresql"})),
+    "unstorable_number": (b'{"public_metadata":{"a":-0.0}}', frozenset({"postgresql"})),
+    "unstorable_depth": (
+        b'{"public_metadata":{"a":' + b"[" * _DEEP + b"]" * _DEEP + b"}}",
+        frozenset({"sqlite", "postgresql"}),
+    ),
+}
+
+
 def test_every_library_code_is_reached_or_named_unreachable() -> None:
-    assert set(_REJECTED) | _UNREACHABLE == set(ERROR_MAP)
+    assert set(_REJECTED) | set(_UNSTORABLE) | _UNREACHABLE == set(ERROR_MAP)
     assert not set(_REJECTED) & _UNREACHABLE
+    assert not set(_UNSTORABLE) & (_UNREACHABLE | set(_REJECTED))
+
+
+@pytest.mark.parametrize("code", sorted(_UNSTORABLE))
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_a_value_the_database_cannot_hold_is_refused_before_any_write(
+    store: Store, code: str, method: str
+) -> None:
+    """A store refuses up front what its database would change, and stores the rest exactly."""
+    cfg = config(limits=None)
+    user_id = create(store, b'{"public_metadata":{"keep":1}}', cfg)
+    before = user_of(store, user_id)
+    body, refusing = _UNSTORABLE[code]
+    response = call(store, method, f"/v1/users/{user_id}/metadata", body, cfg=cfg)
+    if cast("SQLStore", store).dialect not in refusing:
+        assert response.status == 200
+        stored = cast("dict[str, JSONValue]", user_of(store, user_id)["public_metadata"])
+        given_value = cast("dict[str, JSONValue]", parse_json(body))["public_metadata"]
+        assert same(cast("dict[str, JSONValue]", given_value)["a"], stored["a"])
+        return
+    kind = ERROR_MAP[code]
+    assert response.status == kind.status == 422
+    meta = cast("dict[str, JSONValue]", clerk_shaped(response)["meta"])
+    assert meta["code"] == code
+    assert cast("str", meta["path"]).startswith("/public_metadata/a")
+    assert same(user_of(store, user_id), before)
+
+
+def test_an_unstorable_body_for_an_unknown_user_is_still_a_404(store: Store) -> None:
+    body, _ = _UNSTORABLE["unstorable_depth"]
+    response = call(
+        store, "PATCH", "/v1/users/user_missing/metadata", body, cfg=config(limits=None)
+    )
+    assert response.status == 404
 
 
 @pytest.mark.parametrize("code", sorted(_REJECTED))

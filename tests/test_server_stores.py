@@ -43,6 +43,7 @@ from metadata_semantics.server import (
     StoreError,
     handle,
 )
+from metadata_semantics.server import _sqlstore as sqlstore
 from metadata_semantics.server._cli import SeedError, load_seed, open_store
 
 from served import STORES, call, error_code, new_store, postgres_url
@@ -179,14 +180,23 @@ def test_a_seed_user_the_database_cannot_hold_is_named(postgres: Cluster) -> Non
 
 
 def test_a_merge_nested_beyond_postgresql_stack_is_a_422_and_changes_nothing(
-    postgres: Cluster,
+    postgres: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The merge function recurses once a level: its stack bounds a PATCH's depth."""
+    """The merge function recurses once a level: its stack bounds a PATCH's depth.
+
+    The store refuses such a body up front (``unstorable_depth``); should a
+    value get past that check, the database's own refusal is a 422 too.
+    """
     store = PostgresStore(postgres.database())
     try:
         store.create(StoredUser(_USER, 1, 1, {}, _STORED))
         depth = 1200
         body = b'{"public_metadata": ' + b'{"a":' * depth + b"1" + b"}" * depth + b"}"
+        for method in ("PATCH", "PUT"):
+            response = call(store, method, f"/v1/users/{_USER}/metadata", body)
+            assert response.status == 422
+            assert error_code(response) == "form_param_value_invalid"
+        monkeypatch.setattr(sqlstore, "check_storable", lambda *_: None)
         response = call(store, "PATCH", f"/v1/users/{_USER}/metadata", body)
         assert response.status == 422
         assert error_code(response) == "form_param_value_invalid"

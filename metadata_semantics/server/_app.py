@@ -378,17 +378,21 @@ def _delete(_request: Request, store: Store, config: Config, user_id: str) -> Re
 def _write(request: Request, store: Store, config: Config, user_id: str) -> Response:
     try:
         operation, params = read_request(request.method, request.body, limits=config.limits)
+        # The request's fields tell check_result which field apply_request
+        # would name first when several break the limits.
+        user = store.write(
+            user_id,
+            operation,
+            params,
+            config.clock(),
+            lambda record: check_result(record, config.limits, params=params),
+        )
     except MetadataError:
         # A write to an unknown user is a 404 whatever its body, as clients
         # and the checker expect; the lookup costs only a refused request.
         if store.get(user_id) is None:
             return _not_found(config, user_id)
         raise
-
-    def check(record: UserMetadata) -> None:
-        check_result(record, config.limits)
-
-    user = store.write(user_id, operation, params, config.clock(), check)
     if user is None:
         return _not_found(config, user_id)
     return _json(200, _user_json(user))

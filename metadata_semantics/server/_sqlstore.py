@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final, cast
 
 from metadata_semantics import UserMetadata, dump_json, parse_json
-from metadata_semantics.sql import read_fields, statements, write_parameters
+from metadata_semantics.sql import check_storable, read_fields, statements, write_parameters
 
 from ._store import StoredUser, valid_user_id
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from metadata_semantics import JSONValue, Operation, UserMetadataParams
     from metadata_semantics.sql import Dialect
 
-__all__ = ["LOG_SIZE", "Rows", "Run", "SQLStore", "check_storable"]
+__all__ = ["LOG_SIZE", "Rows", "Run", "SQLStore"]
 
 LOG_SIZE: Final = 1000
 """How many requests the log keeps; older ones are dropped first."""
@@ -38,18 +38,6 @@ Rows = tuple[list[tuple[object, ...]], int]
 
 Run = Callable[[str, Mapping[str, object]], Rows]
 """Runs one statement with its parameters, inside a transaction."""
-
-
-def check_storable(params: UserMetadataParams, dialect: Dialect, /) -> None:
-    """Refuse, before any SQL runs, a request value that ``dialect`` cannot hold.
-
-    The one call site of the SQL module's own check of storable values,
-    which is not on this branch yet: wire ``metadata_semantics.sql``'s check
-    in here (for example ``check_storable(params, dialect)``) when it lands.
-    Until then a value the database refuses is caught where it refuses it,
-    as :class:`UnstorableError`, and nothing is written either way.
-    """
-    del params, dialect  # ISSUE-14 WIRING: call metadata_semantics.sql's check here.
 
 
 def _checked(user_id: str) -> str:
@@ -132,7 +120,9 @@ class SQLStore(ABC):
         The dialect's one write statement changes the row under its lock and
         returns the new fields; ``check`` sees them before the commit, and
         if it raises the transaction is rolled back and the error
-        propagates. Returns ``None`` if there is no such user.
+        propagates. Returns ``None`` if there is no such user. Raises
+        :class:`metadata_semantics.MetadataError` before any SQL runs for a
+        request value the dialect cannot hold exactly (``check_storable``).
         """
         key = _checked(user_id)
         check_storable(params, self.dialect)
