@@ -130,6 +130,10 @@ def test_omitted_null_and_object_survive_the_trip_to_sql(store: Store) -> None:
     assert same(again.metadata.public_metadata, {"z": 0})
 
 
+def _no_check(*_: object) -> None:
+    """Stands in for the store's check of storable values, to reach the database's own refusal."""
+
+
 # Values a database cannot hold -------------------------------------------------------
 
 # What each dialect refuses: jsonb has no \u0000; SQLite's JSON functions stop
@@ -141,10 +145,14 @@ _UNSTORABLE = {
 }
 
 
+@pytest.mark.parametrize("up_front", [True, False], ids=["checked", "refused-by-database"])
 @pytest.mark.parametrize("method", ["PUT", "PATCH"])
 def test_a_value_the_database_cannot_hold_is_a_422_and_changes_nothing(
-    store: Store, method: str
+    store: Store, method: str, up_front: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Refused by the store's check, or, should a value get past it, by the database."""
+    if not up_front:
+        monkeypatch.setattr(sqlstore, "check_storable", _no_check)
     body = _UNSTORABLE["sqlite" if isinstance(store, SQLiteStore) else "postgresql"]
     response = call(store, method, f"/v1/users/{_USER}/metadata", body)
     assert response.status == 422
@@ -196,7 +204,7 @@ def test_a_merge_nested_beyond_postgresql_stack_is_a_422_and_changes_nothing(
             response = call(store, method, f"/v1/users/{_USER}/metadata", body)
             assert response.status == 422
             assert error_code(response) == "form_param_value_invalid"
-        monkeypatch.setattr(sqlstore, "check_storable", lambda *_: None)
+        monkeypatch.setattr(sqlstore, "check_storable", _no_check)
         response = call(store, "PATCH", f"/v1/users/{_USER}/metadata", body)
         assert response.status == 422
         assert error_code(response) == "form_param_value_invalid"
