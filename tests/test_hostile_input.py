@@ -604,6 +604,36 @@ def test_the_total_bound_stops_the_work_when_it_is_the_smaller() -> None:
     )
 
 
+@pytest.mark.parametrize("share", SHARE)
+def test_a_field_that_uses_up_the_budget_exactly_is_measured_in_full(share: bool) -> None:
+    # {"a": [0]} is counted as three members in either mode, so a budget of
+    # three is used up, not overdrawn: the write goes on and measures the
+    # field (9 bytes), rather than stopping with a lower bound.
+    params = UserMetadataParams(public_metadata={"a": [0]})
+    limits = Limits(max_field_bytes=3)
+    error = _error(
+        merge_metadata, UserMetadata(public_metadata={}), params, limits=limits, share=share
+    )
+    assert isinstance(error, LimitExceededError)
+    assert (error.code, error.measured, error.limit) == ("field_too_large", 9, 3)
+
+
+def test_a_write_stopped_by_the_budget_says_where_it_stopped() -> None:
+    body = {"public_metadata": {"x": _doubling(LEVELS)}}
+    error = _error(apply_request, UserMetadata(), "PUT", body)
+    assert error.detail == (
+        "public_metadata would be more than 8192 bytes as compact JSON; "
+        "the limit is 8192 bytes per field (the write stopped there)"
+    )
+    limits = Limits(max_field_bytes=10**6, max_total_bytes=100)
+    params = UserMetadataParams(public_metadata={"x": _doubling(LEVELS)})
+    error = _error(replace_metadata, UserMetadata(), params, limits=limits)
+    assert error.detail == (
+        "public_metadata alone would be more than 100 bytes as compact JSON; "
+        "the limit is 100 bytes in total (the write stopped there)"
+    )
+
+
 def test_shared_sub_objects_within_the_limit_are_copied_apart() -> None:
     value = _doubling(4)
     params = UserMetadataParams(public_metadata={"x": value})
