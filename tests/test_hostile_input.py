@@ -604,18 +604,29 @@ def test_the_total_bound_stops_the_work_when_it_is_the_smaller() -> None:
     )
 
 
+# The members each mode counts for {"a": [0]}: the sharing mode also counts
+# the list it takes as it is, as the one member of the value it checks.
+_COUNTED = {False: 2, True: 3}
+
+
 @pytest.mark.parametrize("share", SHARE)
-def test_a_field_that_uses_up_the_budget_exactly_is_measured_in_full(share: bool) -> None:
-    # {"a": [0]} is counted as three members in either mode, so a budget of
-    # three is used up, not overdrawn: the write goes on and measures the
-    # field (9 bytes), rather than stopping with a lower bound.
+def test_the_write_stops_only_once_the_budget_is_overdrawn(share: bool) -> None:
     params = UserMetadataParams(public_metadata={"a": [0]})
-    limits = Limits(max_field_bytes=3)
+    stored = UserMetadata(public_metadata={})
+    counted = _COUNTED[share]
+    # A budget used up exactly lets the write go on and measure the field.
     error = _error(
-        merge_metadata, UserMetadata(public_metadata={}), params, limits=limits, share=share
+        merge_metadata, stored, params, limits=Limits(max_field_bytes=counted), share=share
     )
     assert isinstance(error, LimitExceededError)
-    assert (error.code, error.measured, error.limit) == ("field_too_large", 9, 3)
+    assert (error.code, error.measured, error.limit) == ("field_too_large", 9, counted)
+    # One member over, and it stops there, with the bound plus one as the measure.
+    error = _error(
+        merge_metadata, stored, params, limits=Limits(max_field_bytes=counted - 1), share=share
+    )
+    assert isinstance(error, LimitExceededError)
+    assert (error.code, error.measured, error.limit) == ("field_too_large", counted, counted - 1)
+    assert error.detail.endswith("(the write stopped there)")
 
 
 def test_a_write_stopped_by_the_budget_says_where_it_stopped() -> None:
