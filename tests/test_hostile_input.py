@@ -538,6 +538,23 @@ def test_an_exception_in_a_mapping_body_comes_out_as_metadata_error() -> None:
     assert isinstance(error.__cause__, RuntimeError)
 
 
+def test_a_mapping_body_that_cannot_be_read_is_named_with_its_source() -> None:
+    from collections.abc import Mapping
+
+    cast(Any, Mapping).register(RaisingBodyMapping)
+    body: Any = RaisingBodyMapping()
+    error = _error(apply_request, UserMetadata(), "PATCH", body)
+    assert (error.detail, error.source) == (
+        "the request body could not be read: its items() raised RuntimeError",
+        "request",
+    )
+    error = _error(UserMetadata.from_body, body)
+    assert (error.detail, error.source) == (
+        "the user object could not be read: its items() raised RuntimeError",
+        "stored",
+    )
+
+
 # 5. Work that a limit should bound ---------------------------------------------
 
 
