@@ -627,8 +627,11 @@ _COUNTED = {False: 2, True: 3}
 
 
 @pytest.mark.parametrize("share", SHARE)
-def test_the_write_stops_only_once_the_budget_is_overdrawn(share: bool) -> None:
-    params = UserMetadataParams(public_metadata={"a": [0]})
+@pytest.mark.parametrize("engine", [False, True], ids=["fast path", "engine"])
+def test_the_write_stops_only_once_the_budget_is_overdrawn(share: bool, engine: bool) -> None:
+    # A dict subclass sends the value to the engine, which keeps its own count.
+    value: dict[str, Any] = _Sub(a=[0]) if engine else {"a": [0]}
+    params = UserMetadataParams(public_metadata=value)
     stored = UserMetadata(public_metadata={})
     counted = _COUNTED[share]
     # A budget used up exactly lets the write go on and measure the field.
