@@ -626,24 +626,23 @@ def test_the_total_bound_stops_the_work_when_it_is_the_smaller() -> None:
 _COUNTED = {False: 2, True: 3}
 
 
+@pytest.mark.parametrize("write", [replace_metadata, merge_metadata])
 @pytest.mark.parametrize("share", SHARE)
 @pytest.mark.parametrize("engine", [False, True], ids=["fast path", "engine"])
-def test_the_write_stops_only_once_the_budget_is_overdrawn(share: bool, engine: bool) -> None:
+def test_the_write_stops_only_once_the_budget_is_overdrawn(
+    write: Callable[..., UserMetadata], share: bool, engine: bool
+) -> None:
     # A dict subclass sends the value to the engine, which keeps its own count.
     value: dict[str, Any] = _Sub(a=[0]) if engine else {"a": [0]}
     params = UserMetadataParams(public_metadata=value)
     stored = UserMetadata(public_metadata={})
     counted = _COUNTED[share]
     # A budget used up exactly lets the write go on and measure the field.
-    error = _error(
-        merge_metadata, stored, params, limits=Limits(max_field_bytes=counted), share=share
-    )
+    error = _error(write, stored, params, limits=Limits(max_field_bytes=counted), share=share)
     assert isinstance(error, LimitExceededError)
     assert (error.code, error.measured, error.limit) == ("field_too_large", 9, counted)
     # One member over, and it stops there, with the bound plus one as the measure.
-    error = _error(
-        merge_metadata, stored, params, limits=Limits(max_field_bytes=counted - 1), share=share
-    )
+    error = _error(write, stored, params, limits=Limits(max_field_bytes=counted - 1), share=share)
     assert isinstance(error, LimitExceededError)
     assert (error.code, error.measured, error.limit) == ("field_too_large", counted, counted - 1)
     assert error.detail.endswith("(the write stopped there)")
