@@ -244,7 +244,8 @@ def test_a_bad_stored_field_that_is_overwritten_is_named_with_its_field(name: st
     bad: Any = {"a": {1}}
     stored = UserMetadata(**{name: bad})
     with pytest.raises(InvalidValueError) as caught:
-        explain(stored, UserMetadataParams(**{name: {}}), "replace")
+        empty: dict[str, Any] = {}
+        explain(stored, UserMetadataParams(**{name: empty}), "replace")
     assert (caught.value.code, caught.value.field, caught.value.path) == (
         "unsupported_type",
         name,
