@@ -243,8 +243,8 @@ def test_a_bad_stored_field_that_is_overwritten_is_named_with_its_field(name: st
     # edits, and names the field it found the bad value in.
     bad: Any = {"a": {1}}
     stored = UserMetadata(**{name: bad})
+    empty: dict[str, Any] = {}
     with pytest.raises(InvalidValueError) as caught:
-        empty: dict[str, Any] = {}
         explain(stored, UserMetadataParams(**{name: empty}), "replace")
     assert (caught.value.code, caught.value.field, caught.value.path) == (
         "unsupported_type",
