@@ -185,6 +185,19 @@ def test_a_method_in_the_wrong_case_is_rejected_with_a_hint(method: Any, message
 
 
 @pytest.mark.parametrize(
+    ("method", "shown"), [(1, "1"), (2.5, "2.5"), (object(), "a object object")]
+)
+def test_a_method_that_is_not_text_is_shown_as_it_is_or_named_by_its_type(
+    method: Any, shown: str
+) -> None:
+    with pytest.raises(UnsupportedMethodError) as caught:
+        apply_request(UserMetadata(), method, None)
+    assert caught.value.detail == (
+        f"method {shown} is not supported: use 'PUT' (replace) or 'PATCH' (merge)"
+    )
+
+
+@pytest.mark.parametrize(
     ("stored", "method", "options", "code"),
     [
         (UserMetadata(), "GET", {"limits": "bad"}, "unsupported_method"),

@@ -215,6 +215,12 @@ def test_unknown_operation_is_an_invalid_argument() -> None:
     assert caught.value.code == "invalid_argument"
 
 
+def test_an_unknown_operation_is_named_with_the_operations_there_are() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        explain(UserMetadata(), UserMetadataParams(), cast("Any", "upsert"))
+    assert caught.value.detail == "op must be 'replace' or 'merge', not 'upsert'"
+
+
 def test_bad_request_raises_as_the_write_does() -> None:
     bad: Any = {"a": {1}}
     with pytest.raises(InvalidValueError) as caught:
@@ -229,6 +235,22 @@ def test_a_bad_stored_field_that_is_overwritten_is_reported() -> None:
     with pytest.raises(InvalidValueError) as caught:
         explain(stored, UserMetadataParams(public_metadata={}), "replace")
     assert caught.value.source == "stored"
+
+
+@pytest.mark.parametrize("name", FIELDS)
+def test_a_bad_stored_field_that_is_overwritten_is_named_with_its_field(name: str) -> None:
+    # The write never reads a field it overwrites; explain does, to list the
+    # edits, and names the field it found the bad value in.
+    bad: Any = {"a": {1}}
+    stored = UserMetadata(**{name: bad})
+    empty: dict[str, Any] = {}
+    with pytest.raises(InvalidValueError) as caught:
+        explain(stored, UserMetadataParams(**{name: empty}), "replace")
+    assert (caught.value.code, caught.value.field, caught.value.path) == (
+        "unsupported_type",
+        name,
+        "/a",
+    )
 
 
 def test_deep_write_is_explained_without_recursion() -> None:

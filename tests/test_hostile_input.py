@@ -538,6 +538,23 @@ def test_an_exception_in_a_mapping_body_comes_out_as_metadata_error() -> None:
     assert isinstance(error.__cause__, RuntimeError)
 
 
+def test_a_mapping_body_that_cannot_be_read_is_named_with_its_source() -> None:
+    from collections.abc import Mapping
+
+    cast(Any, Mapping).register(RaisingBodyMapping)
+    body: Any = RaisingBodyMapping()
+    error = _error(apply_request, UserMetadata(), "PATCH", body)
+    assert (error.detail, error.source) == (
+        "the request body could not be read: its items() raised RuntimeError",
+        "request",
+    )
+    error = _error(UserMetadata.from_body, body)
+    assert (error.detail, error.source) == (
+        "the user object could not be read: its items() raised RuntimeError",
+        "stored",
+    )
+
+
 # 5. Work that a limit should bound ---------------------------------------------
 
 
@@ -601,6 +618,49 @@ def test_the_total_bound_stops_the_work_when_it_is_the_smaller() -> None:
         None,
         101,
         100,
+    )
+
+
+# The members each mode counts for {"a": [0]}: the sharing mode also counts
+# the list it takes as it is, as the one member of the value it checks.
+_COUNTED = {False: 2, True: 3}
+
+
+@pytest.mark.parametrize("write", [replace_metadata, merge_metadata])
+@pytest.mark.parametrize("share", SHARE)
+@pytest.mark.parametrize("engine", [False, True], ids=["fast path", "engine"])
+def test_the_write_stops_only_once_the_budget_is_overdrawn(
+    write: Callable[..., UserMetadata], share: bool, engine: bool
+) -> None:
+    # A dict subclass sends the value to the engine, which keeps its own count.
+    value: dict[str, Any] = _Sub(a=[0]) if engine else {"a": [0]}
+    params = UserMetadataParams(public_metadata=value)
+    stored = UserMetadata(public_metadata={})
+    counted = _COUNTED[share]
+    # A budget used up exactly lets the write go on and measure the field.
+    error = _error(write, stored, params, limits=Limits(max_field_bytes=counted), share=share)
+    assert isinstance(error, LimitExceededError)
+    assert (error.code, error.measured, error.limit) == ("field_too_large", 9, counted)
+    # One member over, and it stops there, with the bound plus one as the measure.
+    error = _error(write, stored, params, limits=Limits(max_field_bytes=counted - 1), share=share)
+    assert isinstance(error, LimitExceededError)
+    assert (error.code, error.measured, error.limit) == ("field_too_large", counted, counted - 1)
+    assert error.detail.endswith("(the write stopped there)")
+
+
+def test_a_write_stopped_by_the_budget_says_where_it_stopped() -> None:
+    body = {"public_metadata": {"x": _doubling(LEVELS)}}
+    error = _error(apply_request, UserMetadata(), "PUT", body)
+    assert error.detail == (
+        "public_metadata would be more than 8192 bytes as compact JSON; "
+        "the limit is 8192 bytes per field (the write stopped there)"
+    )
+    limits = Limits(max_field_bytes=10**6, max_total_bytes=100)
+    params = UserMetadataParams(public_metadata={"x": _doubling(LEVELS)})
+    error = _error(replace_metadata, UserMetadata(), params, limits=limits)
+    assert error.detail == (
+        "public_metadata alone would be more than 100 bytes as compact JSON; "
+        "the limit is 100 bytes in total (the write stopped there)"
     )
 
 

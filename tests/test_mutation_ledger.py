@@ -53,3 +53,18 @@ def test_the_shipped_ledger_names_each_mutant_once_in_a_mutated_module() -> None
         module = name.rpartition(".x")[0]
         assert f'"{module.replace(".", "/")}.py"' in configuration, name
         assert reason.strip(), name
+
+
+def test_a_method_recorded_under_the_package_is_found_in_the_module_that_defines_it() -> None:
+    homes = {
+        "xǁMetadataErrorǁ__str__": {"metadata_semantics._errors"},
+        "x_merge_patch": {"metadata_semantics._values"},
+    }
+    assert runner.rehome("metadata_semantics.xǁMetadataErrorǁ__str__", homes) == [
+        "metadata_semantics._errors.xǁMetadataErrorǁ__str__"
+    ]
+    # A name already in its own module, or one mutmut did not mutate, stays.
+    assert runner.rehome("metadata_semantics._values.x_merge_patch", homes) == [
+        "metadata_semantics._values.x_merge_patch"
+    ]
+    assert runner.rehome("metadata_semantics.x_unknown", homes) == ["metadata_semantics.x_unknown"]

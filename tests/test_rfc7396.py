@@ -101,3 +101,22 @@ def test_arrays_replace_whole_and_keep_their_nulls(
     result = merge_patch(target, {"list": array})
     assert isinstance(result, dict)
     assert same(result["list"], array)
+
+
+class _Subclass(dict[str, Any]):
+    """A dict subclass: a target of this type is merged by the engine, not the fast path."""
+
+
+def test_a_merge_keeps_the_target_key_order_and_appends_new_keys() -> None:
+    """The target's key order is kept; new keys follow, in the patch's order."""
+    patch: dict[str, Any] = {"d": 4, "b": 9, "c": None, "a": {"y": 2}, "e": 5}
+    expected = ["a", "b", "d", "e"]
+    targets: list[dict[str, Any]] = [
+        {"a": {"x": 1}, "b": 2, "c": 3},
+        _Subclass(a={"x": 1}, b=2, c=3),
+    ]
+    for target in targets:
+        for share in (False, True):
+            result = merge_patch(target, patch, share=share)
+            assert list(cast("dict[str, Any]", result)) == expected, (type(target), share)
+            assert list(cast("dict[str, Any]", result)["a"]) == ["x", "y"]

@@ -220,3 +220,19 @@ def test_cycles_are_named_as_what_they_are() -> None:
 def test_a_key_that_is_not_a_string_is_named_with_its_type(key: Any, message: str) -> None:
     assert _raised(lambda: merge_patch({}, {key: 1})).detail == message
     assert _raised(lambda: merge_patch({"k": {key: 1}}, {"z": 1})).detail == message
+
+
+class _LoudRepr:
+    """A key part whose ``__repr__`` must never run while an error is written."""
+
+    def __repr__(self) -> str:
+        raise AssertionError("the message ran a user's __repr__")
+
+
+@pytest.mark.parametrize("key", [(1, (2,)), (1, _LoudRepr())])
+def test_a_tuple_key_is_shown_only_when_every_item_is_a_plain_scalar(key: Any) -> None:
+    # Showing a tuple runs the repr of each item, so one that holds anything
+    # else is named by its type, and no code of a user's class runs.
+    error = _raised(lambda: merge_patch({}, {key: 1}))
+    assert error.detail == "object key a tuple object is a tuple, not a str"
+    assert error.path == "/a tuple object"

@@ -22,6 +22,7 @@ ledger lists a mutant that no longer survives.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -82,6 +83,62 @@ def _mutmut(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _homes(mutants: Path) -> dict[str, set[str]]:
+    """Map each mutated function's mangled name to the modules that define it."""
+    homes: dict[str, set[str]] = {}
+    for meta in mutants.rglob("*.py.meta"):
+        module = ".".join(meta.relative_to(mutants).with_suffix("").with_suffix("").parts)
+        for function in json.loads(meta.read_text("utf-8"))["hash_by_function_name"]:
+            homes.setdefault(function, set()).add(module)
+    return homes
+
+
+def rehome(name: str, homes: dict[str, set[str]]) -> list[str]:
+    """Return the names under which mutmut looks up the function recorded as ``name``.
+
+    mutmut records a call as ``function.__module__`` plus the mangled name, but
+    looks tests up by the module the function is written in. The package sets
+    ``__module__`` of its public classes and their methods to the package
+    itself (``_public.claim``), so their calls are recorded under
+    ``metadata_semantics.`` and every mutant of such a method would count as
+    reached by no test.
+    """
+    module, _, function = name.rpartition(".")
+    found = homes.get(function, set())
+    if not found or module in found:
+        return [name]
+    return sorted(f"{home}.{function}" for home in found)
+
+
+def _rehome_stats(scratch: Path) -> bool:
+    """Move the tests mutmut recorded under the package to the methods' own modules.
+
+    Return whether anything moved, so that the mutants it marked as reached
+    by no test are run again.
+    """
+    mutants = scratch / "mutants"
+    stats_path = mutants / "mutmut-stats.json"
+    if not stats_path.exists():
+        return False
+    stats = json.loads(stats_path.read_text("utf-8"))
+    homes = _homes(mutants)
+    moved = False
+    tests: dict[str, list[str]] = {}
+    for name, names in stats["tests_by_mangled_function_name"].items():
+        for home in rehome(name, homes):
+            moved = moved or home != name
+            tests[home] = sorted({*tests.get(home, []), *names})
+    callers: dict[str, list[str]] = {}
+    for name, names in stats.get("function_dependencies", {}).items():
+        rehomed = {home for caller in names for home in rehome(caller, homes)}
+        for home in rehome(name, homes):
+            callers[home] = sorted({*callers.get(home, []), *rehomed})
+    stats["tests_by_mangled_function_name"] = tests
+    stats["function_dependencies"] = callers
+    stats_path.write_text(json.dumps(stats, indent=4), "utf-8")
+    return moved
+
+
 def _statuses(scratch: Path) -> dict[str, str]:
     listing = _mutmut("results", "--all", "true", cwd=scratch).stdout
     statuses: dict[str, str] = {}
@@ -105,7 +162,10 @@ def main() -> int:
         return 1
     # mutmut keeps a verdict until the function it mutated changes. A kill
     # stays true while tests are only added, but a survivor from an earlier
-    # run must face the tests written since, so every survivor runs again.
+    # run must face the tests written since, so every survivor runs again,
+    # and so does every mutant counted as reached by no test before its
+    # method's tests were found (see rehome).
+    _rehome_stats(scratch)
     statuses = _statuses(scratch)
     undetected = sorted(name for name, status in statuses.items() if status not in DETECTED)
     if undetected:
