@@ -127,6 +127,9 @@ def test_params_must_be_a_request() -> None:
     with pytest.raises(InvalidArgumentError) as caught:
         check_result(UserMetadata(), None, params={})  # type: ignore[arg-type]
     assert caught.value.code == "invalid_argument"
+    assert str(caught.value).startswith(
+        "params must be a UserMetadataParams or None, not a dict object"
+    )
 
 
 def test_read_request_takes_text_or_none_only() -> None:
@@ -134,6 +137,18 @@ def test_read_request_takes_text_or_none_only() -> None:
     with pytest.raises(InvalidArgumentError) as caught:
         read_request("PATCH", {"public_metadata": {}})  # type: ignore[arg-type]
     assert caught.value.code == "invalid_argument"
+    assert str(caught.value).startswith("body must be JSON text or None, not a dict object")
     operation, params = read_request("PUT", None)
     assert operation == "replace"
     assert params == UserMetadataParams()
+
+
+@pytest.mark.parametrize("limits", [{"max_field_bytes": 1}, "none", 0])
+def test_either_half_refuses_limits_that_are_not_limits(limits: object) -> None:
+    """``limits`` is a ``Limits`` or ``None`` in both halves, as in ``apply_request``."""
+    with pytest.raises(InvalidArgumentError) as caught:
+        read_request("PATCH", "{}", limits=limits)  # type: ignore[arg-type]
+    assert caught.value.code == "invalid_argument"
+    with pytest.raises(InvalidArgumentError) as caught:
+        check_result(UserMetadata(), limits)  # type: ignore[arg-type]
+    assert caught.value.code == "invalid_argument"
