@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from typing import TYPE_CHECKING
 
@@ -63,13 +64,14 @@ def test_the_output_is_the_script_and_the_writes_as_comments(dialect: Dialect) -
 
 
 def test_the_printed_sqlite_setup_runs_and_the_writes_work() -> None:
-    connection = sqlite3.connect(":memory:")
-    connection.executescript(printed("sqlite"))
-    connection.executescript(printed("sqlite"))  # idempotent
-    sqlite = statements("sqlite")
-    connection.execute(sqlite.insert, _user())
-    params = UserMetadataParams(public_metadata={"b": 2})
-    (row,) = connection.execute(sqlite.writes["merge"], write_parameters(params, "u", 1))
+    # closing() because a connection's own context manager does not close it.
+    with contextlib.closing(sqlite3.connect(":memory:")) as connection:
+        connection.executescript(printed("sqlite"))
+        connection.executescript(printed("sqlite"))  # idempotent
+        sqlite = statements("sqlite")
+        connection.execute(sqlite.insert, _user())
+        params = UserMetadataParams(public_metadata={"b": 2})
+        (row,) = connection.execute(sqlite.writes["merge"], write_parameters(params, "u", 1))
     assert dump_json(read_fields(row).public_metadata) == '{"a":1,"b":2}'
 
 
