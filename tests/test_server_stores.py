@@ -8,6 +8,7 @@ The checker's whole case list passes against a server on PostgreSQL, and
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import sys
 import threading
@@ -235,7 +236,8 @@ def test_another_sqlite_error_is_not_taken_for_a_value(tmp_path: Path) -> None:
     path = str(tmp_path / "users.db")
     store = SQLiteStore(path)
     try:
-        with sqlite3.connect(path) as other:
+        # closing(): a connection's own context manager commits but does not close.
+        with contextlib.closing(sqlite3.connect(path)) as other:
             other.execute("DROP TABLE users")
         with pytest.raises(sqlite3.OperationalError, match="no such table"):
             store.get(_USER)
